@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Overlay;
+
+/// <summary>
+/// The base class of every overlay algorithm (iOverlay's iAlgorithm): a message handler that the engine calls for
+/// every message that is not engine-internal, always on the node's one logical thread.
+/// </summary>
+/// <remarks>
+/// <para>Everything an algorithm does — <see cref="Process"/>, timer callbacks, <see cref="OnStart"/>,
+/// <see cref="OnStop"/> — runs on its node's loop, never concurrently with itself, so an algorithm needs no locks.
+/// It must not block that loop: it reacts to a message and returns.</para>
+/// <para>Message ownership: a message given to <see cref="Process"/> belongs to the engine, which releases it
+/// after <see cref="Process"/> returns, unless the answer is <see cref="Disposition.Hold"/> (then the algorithm
+/// owns one reference and calls <see cref="Message.Release"/> once when done). A message made with
+/// <see cref="CreateMessage"/> is released by the engine when the current callback returns; <see cref="Send"/>
+/// takes its own references, so sending and forgetting is always right. To keep any message longer, call
+/// <see cref="Message.Retain()"/> and release it later.</para>
+/// </remarks>
+public abstract class Algorithm
+{
+    private OverlayNode? _node;
+
+    /// <summary>The node this algorithm runs on.</summary>
+    /// <exception cref="InvalidOperationException">The algorithm is not attached to a node yet.</exception>
+    protected OverlayNode Node => _node ?? throw new InvalidOperationException("The algorithm is not attached to a node.");
+
+    /// <summary>This node's identity.</summary>
+    protected NodeId Self => Node.Id;
+
+    /// <summary>A logger named after the algorithm's type.</summary>
+    protected ILogger Logger { get; private set; } = NullLogger.Instance;
+
+    /// <summary>
+    /// Handles one message. Override it with a switch on <see cref="Message.Type"/> and hand every type you do not
+    /// handle to <c>base.Process</c>, which gives engine notifications to the <c>On…</c> methods and consumes the rest.
+    /// </summary>
+    /// <returns>What was done with the message.</returns>
+    public virtual Disposition Process(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        switch (message.Type)
+        {
+            case MessageTypes.BrokenUpstream:
+                OnBrokenUpstream(message.Sender);
+                break;
+            case MessageTypes.BrokenDownstream:
+                OnBrokenDownstream(message.Sender);
+                break;
+            case MessageTypes.SendFailed:
+                OnSendFailed(message.Sender);
+                break;
+            case MessageTypes.BrokenSource:
+                OnBrokenSource(message.ApplicationId);
+                break;
+        }
+
+        return Disposition.Consumed;
+    }
+
+    /// <summary>Called on the node's loop once the node listens, before any message.</summary>
+    protected internal virtual void OnStart()
+    {
+    }
+
+    /// <summary>Called on the node's loop when the node stops: release every message still held here.</summary>
+    protected internal virtual void OnStop()
+    {
+    }
+
+    /// <summary>A link from <paramref name="peer"/> to this node failed or closed.</summary>
+    protected virtual void OnBrokenUpstream(NodeId peer)
+    {
+    }
+
+    /// <summary>The link from this node to <paramref name="peer"/> failed; what was buffered for it is lost.</summary>
+    protected virtual void OnBrokenDownstream(NodeId peer)
+    {
+    }
+
+    /// <summary>A link to <paramref name="peer"/> could not be opened; what was sent to it is lost.</summary>
+    protected virtual void OnSendFailed(NodeId peer)
+    {
+    }
+
+    /// <summary>The data source of <paramref name="applicationId"/> ended or failed.</summary>
+    protected virtual void OnBrokenSource(int applicationId)
+    {
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to <paramref name="destination"/>: zero-copy (the engine takes a reference),
+    /// over the one persistent link to that node, opened on first use. Returns nothing: failures come back later
+    /// as messages (<see cref="MessageTypes.SendFailed"/>, <see cref="MessageTypes.BrokenDownstream"/>).
+    /// </summary>
+    /// <remarks>
+    /// During <see cref="Process"/>, a send to a full outbound buffer waits: the message keeps that destination and
+    /// is retried every round, and the input it came from is not served again until it fits (back pressure).
+    /// Header fields are shared by every destination; clone a message to send different headers.
+    /// </remarks>
+    protected void Send(Message message, NodeId destination) => Node.SendFromLoop(message, destination);
+
+    /// <summary>
+    /// A new message from this node (sender = <see cref="Self"/>) with a payload of <paramref name="payloadLength"/> bytes,
+    /// released by the engine when the current callback returns.
+    /// </summary>
+    protected Message CreateMessage(int type, int applicationId, int payloadLength) =>
+        Node.CreateMessageOnLoop(type, applicationId, payloadLength);
+
+    /// <summary>Calls <paramref name="callback"/> on the node's loop after <paramref name="dueTime"/>, then every <paramref name="period"/>.</summary>
+    /// <param name="dueTime">Delay before the first call.</param>
+    /// <param name="period">Interval between calls; <see cref="Timeout.InfiniteTimeSpan"/> for one call.</param>
+    /// <param name="callback">Runs on the node's loop, like <see cref="Process"/>.</param>
+    /// <returns>Dispose it to cancel the timer.</returns>
+    protected IDisposable Schedule(TimeSpan dueTime, TimeSpan period, Action callback) =>
+        Node.ScheduleOnLoop(dueTime, period, callback);
+
+    /// <summary>Starts a data source for <paramref name="applicationId"/> on this node; its messages come to <see cref="Process"/>.</summary>
+    protected void DeploySource(int applicationId, SourceOptions? options = null) =>
+        Node.DeploySourceOnLoop(applicationId, options ?? new SourceOptions());
+
+    /// <summary>Stops the data source of <paramref name="applicationId"/> on this node.</summary>
+    protected void TerminateSource(int applicationId) => Node.TerminateSourceOnLoop(applicationId);
+
+    /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
+    protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
+
+    internal void Attach(OverlayNode node, ILogger logger)
+    {
+        if (_node is not null)
+            throw new InvalidOperationException("An algorithm instance runs on one node only.");
+        _node = node;
+        Logger = logger;
+    }
+}

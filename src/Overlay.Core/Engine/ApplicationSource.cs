@@ -1,0 +1,60 @@
+namespace Overlay.Engine;
+
+/// <summary>
+/// A local data source: an input that always has a next message, so it produces exactly as fast as the
+/// outbound buffers accept — it stalls like any input when they are full, which is what keeps it from spinning.
+/// </summary>
+internal sealed class ApplicationSource : InputPort
+{
+    private readonly OverlayNode _node;
+    private readonly SourceOptions _options;
+    private long _produced;
+    private long _resumeAt;
+
+    public ApplicationSource(OverlayNode node, int applicationId, SourceOptions options)
+    {
+        _node = node;
+        ApplicationId = applicationId;
+        _options = options;
+    }
+
+    public int ApplicationId { get; }
+
+    public long Produced => Volatile.Read(ref _produced);
+
+    public bool IsExhausted => _options.MessageLimit is { } limit && _produced >= limit;
+
+    /// <summary>Timestamp before which the source does not produce (set when nobody took its last message).</summary>
+    public long ResumeAt => _resumeAt;
+
+    public void PauseUntil(long timestamp) => _resumeAt = timestamp;
+
+    public override void OnDispatched()
+    {
+        if (IsExhausted)
+            _node.OnSourceFinished(this);
+    }
+
+    public override bool TryTake(out Message message)
+    {
+        if (IsExhausted || (_resumeAt != 0 && _node.TimeProvider.GetTimestamp() < _resumeAt))
+        {
+            message = null!;
+            return false;
+        }
+
+        _resumeAt = 0;
+        message = _node.Pool.Rent(_options.PayloadLength);
+        message.Type = MessageTypes.Data;
+        message.Sender = _node.Id;
+        message.From = _node.Id;
+        message.ApplicationId = ApplicationId;
+        message.SequenceNumber = unchecked((int)_produced);
+        Volatile.Write(ref _produced, _produced + 1);
+        if (_options.Fill is { } fill)
+            fill(message);
+        else
+            SourceOptions.FillPattern(message);
+        return true;
+    }
+}

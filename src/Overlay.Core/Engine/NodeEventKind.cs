@@ -1,0 +1,26 @@
+namespace Overlay.Engine;
+
+/// <summary>What a <see cref="NodeEvent"/> asks the node's loop to do.</summary>
+internal enum NodeEventKind
+{
+    /// <summary>Buffers changed; run the switch.</summary>
+    Wake,
+
+    /// <summary>Run the <see cref="Action"/> in the subject on the loop.</summary>
+    Invoke,
+
+    /// <summary>A peer connected; the subject is the connection.</summary>
+    Accepted,
+
+    /// <summary>An upstream link's receive loop ended; the subject is the link.</summary>
+    UpstreamClosed,
+
+    /// <summary>A downstream link's send loop ended; the subject is the link.</summary>
+    DownstreamClosed,
+
+    /// <summary>An algorithm timer fired; the subject is the timer.</summary>
+    TimerFired,
+
+    /// <summary>The graceful part of stopping is over; close whatever is left.</summary>
+    StopDeadline,
+}

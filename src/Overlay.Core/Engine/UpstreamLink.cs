@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using Overlay.Buffers;
+using Overlay.Transport;
+using Overlay.Wire;
+
+namespace Overlay.Engine;
+
+/// <summary>
+/// A link a peer opened to this node: its receive loop fills the inbound buffer, the node's loop drains it.
+/// When the buffer is full the receive loop stops reading the socket, so TCP flow control pushes back upstream.
+/// </summary>
+internal sealed class UpstreamLink : InputPort, IFrameSink
+{
+    private readonly OverlayNode _node;
+    private readonly SpscRing<Message> _buffer;
+    private readonly AsyncSignal _space = new();
+    private int _receiverWaiting;
+    private int _closing;
+    private long _messages;
+    private long _bytes;
+
+    public UpstreamLink(OverlayNode node, IConnection connection, int capacity)
+    {
+        _node = node;
+        Connection = connection;
+        _buffer = new SpscRing<Message>(capacity);
+    }
+
+    public NodeId Peer => Connection.Remote;
+
+    public IConnection Connection { get; }
+
+    /// <summary>True once the head of the buffer went through the algorithm but waits for pending sends.</summary>
+    public bool HeadProcessed { get; set; }
+
+    public Task ReceiveLoop { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Why the receive loop ended, once it has.</summary>
+    public WireError CloseReason { get; private set; }
+
+    /// <summary>The exception that ended the receive loop, if any.</summary>
+    public Exception? CloseException { get; private set; }
+
+    public long MessagesReceived => Volatile.Read(ref _messages);
+
+    public long BytesReceived => Volatile.Read(ref _bytes);
+
+    public int Buffered => _buffer.Count;
+
+    public int Capacity => _buffer.Capacity;
+
+    public void Start() => ReceiveLoop = RunAsync();
+
+    /// <summary>Closes the link; the receive loop ends and reports through the node's inbox.</summary>
+    public void Close()
+    {
+        Volatile.Write(ref _closing, 1);
+        Connection.Abort();
+        _space.Set();
+    }
+
+    public override bool TryTake(out Message message)
+    {
+        if (!_buffer.TryPeek(out message))
+            return false;
+        HeadProcessed = true;
+        return true;
+    }
+
+    public bool HasWork => !IsStalled && !_buffer.IsEmpty;
+
+    public override void OnDispatched()
+    {
+        if (HeadProcessed)
+            Advance();
+    }
+
+    /// <summary>Releases what is still buffered. Only once the receive loop has ended.</summary>
+    public int DrainAfterClose()
+    {
+        var released = 0;
+        if (HeadProcessed && _buffer.TryDequeue(out _))
+            HeadProcessed = false; // already released by the loop when it was processed
+        while (_buffer.TryDequeue(out var message))
+        {
+            message.Release();
+            released++;
+        }
+
+        return released;
+    }
+
+    ValueTask IFrameSink.OnMessageAsync(Message message)
+    {
+        if (MessageTypes.IsLinkInternal(message.Type))
+        {
+            message.Release();
+            return ValueTask.CompletedTask;
+        }
+
+        message.From = Connection.Remote;
+        Volatile.Write(ref _messages, _messages + 1);
+        Volatile.Write(ref _bytes, _bytes + message.FrameLength);
+        if (_buffer.TryEnqueue(message))
+        {
+            _node.Wake();
+            return ValueTask.CompletedTask;
+        }
+
+        return WaitForSpaceAsync(message);
+    }
+
+    private void Advance()
+    {
+        _buffer.TryDequeue(out _);
+        HeadProcessed = false;
+        // Full fence between freeing the slot and reading the flag: see WaitForSpaceAsync.
+        if (Interlocked.CompareExchange(ref _receiverWaiting, 0, 1) == 1)
+            _space.Set();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WaitForSpaceAsync(Message message)
+    {
+        while (true)
+        {
+            Interlocked.Exchange(ref _receiverWaiting, 1);
+            if (Volatile.Read(ref _closing) != 0)
+            {
+                message.Release();
+                throw new OperationCanceledException("The link is closing.");
+            }
+
+            if (_buffer.TryEnqueue(message))
+            {
+                Volatile.Write(ref _receiverWaiting, 0);
+                _node.Wake();
+                return;
+            }
+
+            _node.Wake();
+            await _space.WaitAsync();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await Connection.ReceiveAsync(this, CancellationToken.None);
+            CloseReason = WireError.None;
+        }
+        catch (WireFormatException ex)
+        {
+            CloseReason = ex.Error;
+            CloseException = ex;
+        }
+        catch (Exception ex)
+        {
+            CloseReason = WireError.None;
+            CloseException = ex;
+        }
+
+        _node.Post(new NodeEvent(NodeEventKind.UpstreamClosed, this));
+    }
+}

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+using Overlay.Engine;
+using Overlay.Transport;
+using Overlay.Wire;
+
+namespace Overlay;
+
+// Link lifecycle: opening, accepting and tearing down links, all on the node's loop.
+public sealed partial class OverlayNode
+{
+    private readonly Dictionary<NodeId, UpstreamLink> _upstreams = [];
+    private readonly Dictionary<NodeId, DownstreamLink> _downstreams = [];
+    private UpstreamLink[] _upstreamSnapshot = [];
+    private DownstreamLink[] _downstreamSnapshot = [];
+    private ITimer? _stopDeadline;
+
+    private DownstreamLink GetOrOpenDownstream(NodeId peer)
+    {
+        if (_downstreams.TryGetValue(peer, out var link))
+            return link;
+        link = new DownstreamLink(this, peer, _options.BufferCapacity);
+        _downstreams.Add(peer, link);
+        link.Start(_transport!);
+        UpdateSnapshots();
+        return link;
+    }
+
+    private void OnLinkAccepted(IConnection connection)
+    {
+        if (_stopping)
+        {
+            connection.Abort();
+            _ = connection.DisposeAsync();
+            return;
+        }
+
+        if (_upstreams.Remove(connection.Remote, out var previous))
+        {
+            // The peer reconnected; its old link is dead even if we have not noticed yet.
+            RemoveInput(previous);
+            previous.Close();
+        }
+
+        var link = new UpstreamLink(this, connection, _options.BufferCapacity);
+        _upstreams.Add(connection.Remote, link);
+        AddInput(link);
+        link.Start();
+        UpdateSnapshots();
+        LogUpstreamOpened(connection.Remote);
+    }
+
+    private void OnUpstreamClosed(UpstreamLink link)
+    {
+        var current = _upstreams.TryGetValue(link.Peer, out var registered) && registered == link;
+        if (current)
+            _upstreams.Remove(link.Peer);
+        RemoveInput(link);
+        var lost = link.DrainAfterClose();
+        Interlocked.Add(ref _messagesLost, lost);
+        if (link.CloseReason != WireError.None)
+        {
+            Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
+            LogUpstreamMalformed(link.Peer, link.CloseReason, link.CloseException?.Message ?? string.Empty);
+        }
+        else
+        {
+            LogUpstreamClosed(link.Peer, link.CloseException?.Message ?? "end of stream");
+        }
+
+        UpdateSnapshots();
+        if (current)
+            Notify(MessageTypes.BrokenUpstream, link.Peer);
+    }
+
+    private void OnDownstreamClosed(DownstreamLink link)
+    {
+        var current = _downstreams.TryGetValue(link.Peer, out var registered) && registered == link;
+        if (current)
+            _downstreams.Remove(link.Peer);
+        var lost = link.DrainAfterClose();
+        foreach (var input in _inputs)
+        {
+            if (!input.IsStalled)
+                continue;
+            lost += DropPendingFor(input, link);
+            if (!input.IsStalled)
+                input.OnDispatched();
+        }
+
+        Interlocked.Add(ref _messagesLost, lost);
+        UpdateSnapshots();
+        if (link.CloseReason != WireError.None)
+            Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
+        if (_stopping)
+            return;
+        LogDownstreamClosed(link.Peer, lost, link.CloseException?.Message ?? "closed");
+        if (current)
+            Notify(link.NeverConnected ? MessageTypes.SendFailed : MessageTypes.BrokenDownstream, link.Peer);
+    }
+
+    private static int DropPendingFor(InputPort input, DownstreamLink link)
+    {
+        var dropped = 0;
+        var pending = input.Pending;
+        for (var i = pending.Count - 1; i >= 0; i--)
+        {
+            if (pending[i].Link != link)
+                continue;
+            pending[i].Message.Release();
+            pending.RemoveAt(i);
+            dropped++;
+        }
+
+        return dropped;
+    }
+
+    private void UpdateSnapshots()
+    {
+        Volatile.Write(ref _upstreamSnapshot, [.. _upstreams.Values]);
+        Volatile.Write(ref _downstreamSnapshot, [.. _downstreams.Values]);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Upstream link from {Peer} opened")]
+    private partial void LogUpstreamOpened(NodeId peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream link from {Peer} closed: {Detail}")]
+    private partial void LogUpstreamClosed(NodeId peer, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream link from {Peer} closed after a malformed frame: {Reason} {Detail}")]
+    private partial void LogUpstreamMalformed(NodeId peer, WireError reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Downstream link to {Peer} closed, {Lost} messages lost: {Detail}")]
+    private partial void LogDownstreamClosed(NodeId peer, int lost, string detail);
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Overlay.Buffers;
+using Overlay.Engine;
+using Overlay.Transport;
+using Overlay.Wire;
+
+namespace Overlay;
+
+/// <summary>
+/// One overlay node: a listening endpoint, persistent links to its peers, a message switch, and the
+/// <see cref="Algorithm"/> it runs. Many nodes can share one process; they share the thread pool, not threads.
+/// </summary>
+/// <remarks>
+/// The public members are thread-safe. Anything that touches engine state is posted into the node's inbox and
+/// runs on the node's loop, the same logical thread as its algorithm.
+/// </remarks>
+public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
+{
+    private readonly OverlayNodeOptions _options;
+    private readonly Channel<NodeEvent> _inbox = Channel.CreateUnbounded<NodeEvent>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        SingleWriter = false,
+        AllowSynchronousContinuations = false,
+    });
+
+    private readonly ILogger _logger;
+    private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
+    private readonly long[] _closedByError = new long[Enum.GetValues<WireError>().Length];
+    private TcpTransport? _transport;
+    private Task _loop = Task.CompletedTask;
+    private int _state; // 0 new, 1 running, 2 stopping or stopped
+    private long _messagesLost;
+    private long _messagesProcessed;
+
+    /// <summary>Creates a node; call <see cref="StartAsync"/> to bring it up.</summary>
+    /// <param name="options">Settings, copied now.</param>
+    /// <param name="algorithm">The algorithm this node runs; an instance serves one node.</param>
+    public OverlayNode(OverlayNodeOptions options, Algorithm algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(algorithm);
+        _options = options.Copy();
+        Pool = _options.Pool ?? MessagePool.Shared;
+        TimeProvider = _options.TimeProvider;
+        var loggers = _options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<OverlayNode>();
+        Algorithm = algorithm;
+        algorithm.Attach(this, loggers.CreateLogger(algorithm.GetType()));
+    }
+
+    /// <summary>This node's identity (listening IPv4 address and port); known once <see cref="StartAsync"/> returns.</summary>
+    public NodeId Id { get; private set; }
+
+    /// <summary>The algorithm this node runs.</summary>
+    public Algorithm Algorithm { get; }
+
+    /// <summary>The pool this node's messages come from.</summary>
+    public MessagePool Pool { get; }
+
+    /// <summary>The clock of this node's timers and measurements.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Messages buffered per link before back pressure applies.</summary>
+    public int BufferCapacity => _options.BufferCapacity;
+
+    /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
+    public bool IsRunning => Volatile.Read(ref _state) == 1;
+
+    /// <summary>Completes when the node's loop has ended (after a stop).</summary>
+    public Task Completion => _loop;
+
+    /// <summary>Binds the listening socket and starts the node's loop.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">The endpoint cannot be bound.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+            throw new InvalidOperationException("A node starts once.");
+        _transport = new TcpTransport(
+            new IPEndPoint(_options.BindAddress, _options.Port),
+            _options.OverlayId,
+            Pool,
+            _options.MaxPayloadLength,
+            _options.HandshakeTimeout,
+            _logger);
+        _transport.Start(this);
+        Id = _transport.LocalId;
+        LogStarted(Id);
+        _loop = RunLoopAsync();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops gracefully: stops accepting, lets outbound buffers drain for up to
+    /// <see cref="OverlayNodeOptions.StopTimeout"/>, closes every link and returns every message to the pool.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            await _loop.WaitAsync(cancellationToken);
+            return;
+        }
+
+        if (_transport is not null)
+            await _transport.DisposeAsync();
+        Post(new NodeEvent(NodeEventKind.Invoke, (Action)BeginStop));
+        await _loop.WaitAsync(cancellationToken);
+        LogStopped(Id);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Volatile.Read(ref _state) == 0)
+        {
+            Volatile.Write(ref _state, 2);
+            return;
+        }
+
+        await StopAsync();
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the node's loop (alongside the algorithm) and completes when it has run.</summary>
+    public Task InvokeAsync(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Action wrapper = () =>
+        {
+            try
+            {
+                action();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        };
+        if (!_inbox.Writer.TryWrite(new NodeEvent(NodeEventKind.Invoke, wrapper)) || Volatile.Read(ref _state) != 1)
+            done.TrySetException(new InvalidOperationException("The node is not running."));
+        return done.Task;
+    }
+
+    /// <summary>Starts a data source for <paramref name="applicationId"/> on this node (as the observer's deploy does).</summary>
+    public Task DeploySourceAsync(int applicationId, SourceOptions? options = null)
+    {
+        var copy = (options ?? new SourceOptions()).Copy();
+        return InvokeAsync(() => DeploySourceOnLoop(applicationId, copy));
+    }
+
+    /// <summary>Stops the data source of <paramref name="applicationId"/> on this node.</summary>
+    public Task TerminateSourceAsync(int applicationId) => InvokeAsync(() => TerminateSourceOnLoop(applicationId));
+
+    /// <summary>A snapshot of the node's links and counters; safe to call from any thread at any time.</summary>
+    public NodeStatistics GetStatistics()
+    {
+        var upstreams = Volatile.Read(ref _upstreamSnapshot);
+        var downstreams = Volatile.Read(ref _downstreamSnapshot);
+        var up = new List<LinkStatistics>(upstreams.Length);
+        foreach (var link in upstreams)
+            up.Add(new LinkStatistics(link.Peer, LinkDirection.Upstream, link.MessagesReceived, link.BytesReceived, link.Buffered, link.Capacity, true));
+        var down = new List<LinkStatistics>(downstreams.Length);
+        foreach (var link in downstreams)
+            down.Add(new LinkStatistics(link.Peer, LinkDirection.Downstream, link.MessagesSent, link.BytesSent, link.Buffered, link.Capacity, link.IsConnected));
+        return new NodeStatistics(
+            Id,
+            up,
+            down,
+            Interlocked.Read(ref _messagesLost),
+            Interlocked.Read(ref _messagesProcessed),
+            CountersByReason(_rejected),
+            CountersByReason(_closedByError));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"OverlayNode {Id}";
+
+    void IConnectionHandler.OnAccepted(IConnection connection) => Post(new NodeEvent(NodeEventKind.Accepted, connection));
+
+    void IConnectionHandler.OnRejected(EndPoint? remote, WireError reason, Exception? exception)
+    {
+        Interlocked.Increment(ref _rejected[(int)reason]);
+        LogRejected(remote?.ToString() ?? "?", reason, exception?.Message ?? string.Empty);
+    }
+
+    internal void Post(NodeEvent item) => _inbox.Writer.TryWrite(item);
+
+    private static Dictionary<WireError, long> CountersByReason(long[] counters)
+    {
+        var result = new Dictionary<WireError, long>();
+        for (var i = 1; i < counters.Length; i++)
+        {
+            var value = Interlocked.Read(ref counters[i]);
+            if (value != 0)
+                result[(WireError)i] = value;
+        }
+
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} listening")]
+    private partial void LogStarted(NodeId node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} stopped")]
+    private partial void LogStopped(NodeId node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
+    private partial void LogRejected(string remote, WireError reason, string detail);
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Overlay.Buffers;
+
+namespace Overlay;
+
+/// <summary>Settings of one <see cref="OverlayNode"/>. Copied when the node is created; later edits have no effect.</summary>
+public sealed class OverlayNodeOptions
+{
+    /// <summary>The IPv4 address to listen on; also the address part of the node's identity.</summary>
+    /// <remarks>Defaults to 127.0.0.1.</remarks>
+    public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>The port to listen on; 0 picks a free one.</summary>
+    /// <remarks>Defaults to 0.</remarks>
+    public int Port { get; set; }
+
+    /// <summary>Messages buffered per link (each inbound and each outbound buffer) before back pressure applies.</summary>
+    /// <remarks>Defaults to 10.</remarks>
+    public int BufferCapacity { get; set; } = 10;
+
+    /// <summary>The largest payload accepted from a peer, in bytes; a larger frame closes the link.</summary>
+    /// <remarks>Defaults to 1 MiB.</remarks>
+    public int MaxPayloadLength { get; set; } = 1024 * 1024;
+
+    /// <summary>Identifies the overlay: a node only accepts links whose handshake carries the same id.</summary>
+    /// <remarks>Defaults to 0.</remarks>
+    public uint OverlayId { get; set; }
+
+    /// <summary>How long a peer that connected has to send its handshake.</summary>
+    /// <remarks>Defaults to 5 seconds.</remarks>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long <see cref="OverlayNode.StopAsync"/> lets outbound buffers drain before it closes links.</summary>
+    /// <remarks>Defaults to 2 seconds.</remarks>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The observer to bootstrap from and report to; null for none.</summary>
+    /// <remarks>Defaults to null.</remarks>
+    public IPEndPoint? ObserverEndPoint { get; set; }
+
+    /// <summary>Where messages come from; share one pool between nodes of a process to share memory.</summary>
+    /// <remarks>Defaults to <see cref="MessagePool.Shared"/>.</remarks>
+    public MessagePool? Pool { get; set; }
+
+    /// <summary>The clock for timers and measurements.</summary>
+    /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Creates the node's loggers; null logs nothing.</summary>
+    /// <remarks>Defaults to null.</remarks>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    internal OverlayNodeOptions Copy()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(BufferCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxPayloadLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(Port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, ushort.MaxValue);
+        ArgumentNullException.ThrowIfNull(BindAddress);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        return new OverlayNodeOptions
+        {
+            BindAddress = BindAddress,
+            Port = Port,
+            BufferCapacity = BufferCapacity,
+            MaxPayloadLength = MaxPayloadLength,
+            OverlayId = OverlayId,
+            HandshakeTimeout = HandshakeTimeout,
+            StopTimeout = StopTimeout,
+            ObserverEndPoint = ObserverEndPoint,
+            Pool = Pool,
+            TimeProvider = TimeProvider,
+            LoggerFactory = LoggerFactory,
+        };
+    }
+}

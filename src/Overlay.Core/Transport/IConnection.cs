@@ -1,0 +1,24 @@
+namespace Overlay.Transport;
+
+/// <summary>
+/// One established, handshaken link to a peer: the engine's only view of a connection, so a simulated
+/// transport can replace TCP without touching the engine.
+/// </summary>
+internal interface IConnection : IAsyncDisposable
+{
+    /// <summary>The peer's identity, from its handshake.</summary>
+    NodeId Remote { get; }
+
+    /// <summary>Bytes received so far, handshake included.</summary>
+    long BytesReceived { get; }
+
+    /// <summary>Writes the frames of a batch, in order, with as few system calls as the transport allows.</summary>
+    /// <remarks>At most one send may be in flight at a time.</remarks>
+    ValueTask SendAsync(ReadOnlyMemory<Message> batch);
+
+    /// <summary>Decodes frames into <paramref name="sink"/> until the peer closes the link.</summary>
+    Task ReceiveAsync(IFrameSink sink, CancellationToken cancellationToken);
+
+    /// <summary>Closes the link at once; pending reads and writes fail.</summary>
+    void Abort();
+}

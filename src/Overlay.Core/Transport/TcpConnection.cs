@@ -1,0 +1,86 @@
+using System.Net.Sockets;
+
+namespace Overlay.Transport;
+
+/// <summary>A framed TCP link: a socket, a <see cref="FrameReader"/> and a gather-sending <see cref="SocketSender"/>.</summary>
+internal sealed class TcpConnection : IConnection
+{
+    private readonly Socket _socket;
+    private readonly FrameReader _reader;
+    private readonly SocketFrameSource _source;
+    private readonly SocketSender _sender = new();
+    private int _disposed;
+    private int _receiving;
+
+    public TcpConnection(Socket socket, NodeId remote, FrameReader reader)
+    {
+        _socket = socket;
+        _reader = reader;
+        _source = new SocketFrameSource(socket);
+        Remote = remote;
+    }
+
+    public NodeId Remote { get; }
+
+    public long BytesReceived => _reader.BytesReceived;
+
+    internal Socket Socket => _socket;
+
+    public static void Configure(Socket socket)
+    {
+        // The engine batches frames itself; Nagle would only add latency to the last frame of a batch.
+        socket.NoDelay = true;
+    }
+
+    public ValueTask SendAsync(ReadOnlyMemory<Message> batch) => _sender.SendAsync(_socket, batch);
+
+    public async Task ReceiveAsync(IFrameSink sink, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+            throw new InvalidOperationException("A connection has one receive loop.");
+        try
+        {
+            await _reader.RunAsync(_source, sink, cancellationToken);
+        }
+        finally
+        {
+            // The staging buffer goes back only when no read can touch it any more.
+            _reader.Dispose();
+        }
+    }
+
+    public void Abort()
+    {
+        try
+        {
+            _socket.Close(0);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            _socket.Dispose();
+            _sender.Dispose();
+            if (Interlocked.Exchange(ref _receiving, 1) == 0)
+                _reader.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Overlay.Wire;
+
+/// <summary>Why a peer's bytes were refused. Each value has its own counter on the node.</summary>
+public enum WireError
+{
+    /// <summary>No error.</summary>
+    None = 0,
+
+    /// <summary>The stream ended inside a handshake or a frame.</summary>
+    Truncated,
+
+    /// <summary>The handshake did not start with the protocol's magic number.</summary>
+    BadMagic,
+
+    /// <summary>The handshake named a protocol version this side does not speak.</summary>
+    UnsupportedVersion,
+
+    /// <summary>The handshake came from another overlay.</summary>
+    WrongOverlay,
+
+    /// <summary>A reserved handshake field was not zero, or the endpoint was invalid.</summary>
+    BadHandshake,
+
+    /// <summary>The frame's type is zero, negative, or an engine type that never travels on the wire.</summary>
+    UnknownType,
+
+    /// <summary>The sender port is outside 0..65535.</summary>
+    BadSender,
+
+    /// <summary>The payload length is negative.</summary>
+    NegativeLength,
+
+    /// <summary>The payload length is larger than the configured maximum.</summary>
+    OversizedPayload,
+
+    /// <summary>The peer sent nothing (or too little) within the handshake time-out.</summary>
+    HandshakeTimeout,
+
+    /// <summary>The peer failed the shared-secret challenge.</summary>
+    AuthenticationFailed,
+}
