@@ -86,7 +86,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             Pool,
             _options.MaxPayloadLength,
             _options.HandshakeTimeout,
-            _logger);
+            _logger,
+            _options.SocketBufferSize);
         _transport.Start(this);
         Id = _transport.LocalId;
         LogStarted(Id);

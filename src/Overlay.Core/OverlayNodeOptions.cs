@@ -35,6 +35,13 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to 2 seconds.</remarks>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Kernel send and receive buffer size of every link's socket, in bytes; null keeps the system's default.</summary>
+    /// <remarks>
+    /// Defaults to null. Small values make back pressure reach upstream nodes sooner, because less data hides in
+    /// kernel buffers (loopback buffers grow to megabytes).
+    /// </remarks>
+    public int? SocketBufferSize { get; set; }
+
     /// <summary>The observer to bootstrap from and report to; null for none.</summary>
     /// <remarks>Defaults to null.</remarks>
     public IPEndPoint? ObserverEndPoint { get; set; }
@@ -68,6 +75,7 @@ public sealed class OverlayNodeOptions
             OverlayId = OverlayId,
             HandshakeTimeout = HandshakeTimeout,
             StopTimeout = StopTimeout,
+            SocketBufferSize = SocketBufferSize,
             ObserverEndPoint = ObserverEndPoint,
             Pool = Pool,
             TimeProvider = TimeProvider,

@@ -26,10 +26,15 @@ internal sealed class TcpConnection : IConnection
 
     internal Socket Socket => _socket;
 
-    public static void Configure(Socket socket)
+    public static void Configure(Socket socket, int? bufferSize)
     {
         // The engine batches frames itself; Nagle would only add latency to the last frame of a batch.
         socket.NoDelay = true;
+        if (bufferSize is { } size)
+        {
+            socket.SendBufferSize = size;
+            socket.ReceiveBufferSize = size;
+        }
     }
 
     public ValueTask SendAsync(ReadOnlyMemory<Message> batch) => _sender.SendAsync(_socket, batch);

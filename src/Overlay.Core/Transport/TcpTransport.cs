@@ -18,12 +18,14 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     private readonly int _maxPayloadLength;
     private readonly TimeSpan _handshakeTimeout;
     private readonly ILogger _logger;
+    private readonly int? _socketBufferSize;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
 
-    public TcpTransport(IPEndPoint bindEndPoint, uint overlayId, MessagePool pool, int maxPayloadLength, TimeSpan handshakeTimeout, ILogger logger)
+    public TcpTransport(IPEndPoint bindEndPoint, uint overlayId, MessagePool pool, int maxPayloadLength, TimeSpan handshakeTimeout, ILogger logger, int? socketBufferSize = null)
     {
+        _socketBufferSize = socketBufferSize;
         _bindEndPoint = bindEndPoint;
         _overlayId = overlayId;
         _pool = pool;
@@ -41,6 +43,8 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            if (_socketBufferSize is { } size)
+                listener.ReceiveBufferSize = size; // inherited by accepted sockets, so it applies from the SYN on
             listener.Bind(_bindEndPoint);
             listener.Listen(512);
         }
@@ -64,7 +68,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         var reader = new FrameReader(_pool, _maxPayloadLength);
         try
         {
-            TcpConnection.Configure(socket);
+            TcpConnection.Configure(socket, _socketBufferSize);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
             timeout.CancelAfter(_handshakeTimeout);
             await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
@@ -131,7 +135,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         try
         {
             remote = socket.RemoteEndPoint;
-            TcpConnection.Configure(socket);
+            TcpConnection.Configure(socket, _socketBufferSize);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(_handshakeTimeout);
             Handshake handshake;
