@@ -60,12 +60,12 @@ public abstract class Algorithm
     }
 
     /// <summary>Called on the node's loop once the node listens, before any message.</summary>
-    protected internal virtual void OnStart()
+    protected virtual void OnStart()
     {
     }
 
     /// <summary>Called on the node's loop when the node stops: release every message still held here.</summary>
-    protected internal virtual void OnStop()
+    protected virtual void OnStop()
     {
     }
 
@@ -125,6 +125,10 @@ public abstract class Algorithm
 
     /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
     protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
+
+    internal void RunStart() => OnStart();
+
+    internal void RunStop() => OnStop();
 
     internal void Attach(OverlayNode node, ILogger logger)
     {

@@ -77,16 +77,8 @@ public sealed partial class OverlayNode
         var current = _downstreams.TryGetValue(link.Peer, out var registered) && registered == link;
         if (current)
             _downstreams.Remove(link.Peer);
-        var lost = link.DrainAfterClose();
-        foreach (var input in _inputs)
-        {
-            if (!input.IsStalled)
-                continue;
-            lost += DropPendingFor(input, link);
-            if (!input.IsStalled)
-                input.OnDispatched();
-        }
-
+        var lost = link.DrainAfterClose() + DropWaiting(link);
+        _blockedLinks.Remove(link);
         Interlocked.Add(ref _messagesLost, lost);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)
@@ -98,17 +90,15 @@ public sealed partial class OverlayNode
             Notify(link.NeverConnected ? MessageTypes.SendFailed : MessageTypes.BrokenDownstream, link.Peer);
     }
 
-    private static int DropPendingFor(InputPort input, DownstreamLink link)
+    /// <summary>Releases the sends waiting for <paramref name="link"/>; their inputs may go on.</summary>
+    private static int DropWaiting(DownstreamLink link)
     {
         var dropped = 0;
-        var pending = input.Pending;
-        for (var i = pending.Count - 1; i >= 0; i--)
+        while (link.Waiting.TryDequeue(out var pending))
         {
-            if (pending[i].Link != link)
-                continue;
-            pending[i].Message.Release();
-            pending.RemoveAt(i);
+            pending.Message.Release();
             dropped++;
+            SettlePendingSend(pending.Input);
         }
 
         return dropped;

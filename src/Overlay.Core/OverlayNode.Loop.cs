@@ -20,6 +20,7 @@ public sealed partial class OverlayNode
     private readonly List<Message> _createdInCallback = [];
     private readonly List<AlgorithmTimer> _timers = [];
     private readonly LoopbackInput _loopback = new();
+    private readonly List<DownstreamLink> _blockedLinks = [];
     private InputPort? _currentInput;
     private int _inputsVersion;
     private int _roundRobin;
@@ -51,26 +52,14 @@ public sealed partial class OverlayNode
 
         var link = GetOrOpenDownstream(destination);
         message.EncodeHeader();
-        var input = _currentInput;
-        if (input is not null && HasPendingFor(input, link))
-        {
-            // Keep order: an earlier message of this input still waits for the same link.
-            message.Retain();
-            input.Pending.Add(new PendingSend(message, link));
+        if (link.Waiting.Count == 0 && link.TryEnqueue(message))
             return;
-        }
-
-        if (link.TryEnqueue(message))
-            return;
-        if (input is not null)
-        {
-            message.Retain();
-            input.Pending.Add(new PendingSend(message, link));
-        }
-        else
-        {
-            link.EnqueueControl(message);
-        }
+        message.Retain();
+        if (link.Waiting.Count == 0)
+            _blockedLinks.Add(link);
+        link.Waiting.Enqueue(new PendingSend(message, _currentInput));
+        if (_currentInput is not null)
+            _currentInput.PendingSends++;
     }
 
     internal Message CreateMessageOnLoop(int type, int applicationId, int payloadLength)
@@ -135,7 +124,7 @@ public sealed partial class OverlayNode
         await Task.Yield();
         var reader = _inbox.Reader;
         AddInput(_loopback);
-        RunCallback(static (node, _) => node.Algorithm.OnStart(), null);
+        RunCallback(static (node, _) => node.Algorithm.RunStart(), null);
         var sinceYield = 0;
         while (true)
         {
@@ -204,11 +193,11 @@ public sealed partial class OverlayNode
         }
     }
 
-    /// <summary>One round of weighted round-robin over the inputs.</summary>
-    /// <returns>How many messages moved (taken or unstalled).</returns>
+    /// <summary>One round: move waiting sends into buffers that have room, then weighted round-robin over the inputs.</summary>
+    /// <returns>How many messages moved.</returns>
     private int SwitchRound()
     {
-        var moved = 0;
+        var moved = _blockedLinks.Count > 0 ? MoveWaitingSends() : 0;
         var count = _inputs.Count;
         var version = _inputsVersion;
         var start = _roundRobin++ % count;
@@ -217,18 +206,7 @@ public sealed partial class OverlayNode
             var input = _inputs[(start + i) % count];
             for (var served = 0; served < input.Weight; served++)
             {
-                if (input.IsStalled)
-                {
-                    if (!RetryPending(input))
-                        break;
-                    input.OnDispatched();
-                    moved++;
-                    if (version != _inputsVersion)
-                        return moved;
-                    continue;
-                }
-
-                if (!input.TryTake(out var message))
+                if (input.IsStalled || !input.TryTake(out var message))
                     break;
                 moved++;
                 Dispatch(message, input);
@@ -240,6 +218,38 @@ public sealed partial class OverlayNode
         }
 
         return moved;
+    }
+
+    /// <summary>Moves waiting sends, oldest first, into outbound buffers that have room again.</summary>
+    private int MoveWaitingSends()
+    {
+        var moved = 0;
+        for (var i = _blockedLinks.Count - 1; i >= 0; i--)
+        {
+            var link = _blockedLinks[i];
+            while (link.Waiting.TryPeek(out var pending) && link.TryEnqueue(pending.Message))
+            {
+                link.Waiting.Dequeue();
+                pending.Message.Release();
+                moved++;
+                SettlePendingSend(pending.Input);
+            }
+
+            if (link.Waiting.Count == 0)
+            {
+                _blockedLinks[i] = _blockedLinks[^1];
+                _blockedLinks.RemoveAt(_blockedLinks.Count - 1);
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>One waiting send of <paramref name="input"/> left (sent or dropped); the last one unstalls it.</summary>
+    private static void SettlePendingSend(InputPort? input)
+    {
+        if (input is not null && --input.PendingSends == 0)
+            input.OnDispatched();
     }
 
     private void Dispatch(Message message, InputPort input)
@@ -318,73 +328,30 @@ public sealed partial class OverlayNode
             message.Release();
     }
 
-    private static bool HasPendingFor(InputPort input, DownstreamLink link)
-    {
-        foreach (var pending in input.Pending)
-        {
-            if (pending.Link == link)
-                return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Retries the pending sends of a stalled input in order.</summary>
-    /// <returns>True when none is left.</returns>
-    private static bool RetryPending(InputPort input)
-    {
-        var pending = input.Pending;
-        var kept = 0;
-        for (var i = 0; i < pending.Count; i++)
-        {
-            var item = pending[i];
-            var blockedEarlier = false;
-            for (var j = 0; j < kept; j++)
-            {
-                if (pending[j].Link == item.Link)
-                {
-                    blockedEarlier = true;
-                    break;
-                }
-            }
-
-            if (!blockedEarlier && item.Link.TryEnqueue(item.Message))
-            {
-                item.Message.Release();
-                continue;
-            }
-
-            pending[kept++] = item;
-        }
-
-        pending.RemoveRange(kept, pending.Count - kept);
-        return kept == 0;
-    }
-
     private void AddInput(InputPort input)
     {
         _inputs.Add(input);
         _inputsVersion++;
     }
 
+    // Sends an input already made stay queued on their links: those messages were produced and go out.
     private void RemoveInput(InputPort input)
     {
         _inputs.Remove(input);
         _inputsVersion++;
-        foreach (var pending in input.Pending)
-        {
-            pending.Message.Release();
-            Interlocked.Increment(ref _messagesLost);
-        }
-
-        input.Pending.Clear();
     }
 
     private void PauseSource(ApplicationSource source)
     {
         source.PauseUntil(TimeProvider.GetTimestamp() + (long)(IdleSourceBackoff.TotalSeconds * TimeProvider.TimestampFrequency));
+        WakeAfter(IdleSourceBackoff);
+    }
+
+    /// <summary>Makes sure the loop runs again after <paramref name="delay"/> even if nothing else happens.</summary>
+    internal void WakeAfter(TimeSpan delay)
+    {
         _sourceResumeTimer ??= TimeProvider.CreateTimer(static state => ((OverlayNode)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _sourceResumeTimer.Change(IdleSourceBackoff, Timeout.InfiniteTimeSpan);
+        _sourceResumeTimer.Change(delay + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>A source produced its last message and every send of it was accepted.</summary>
@@ -405,7 +372,7 @@ public sealed partial class OverlayNode
     {
         if (_stopping)
             return;
-        RunCallback(static (node, _) => node.Algorithm.OnStop(), null);
+        RunCallback(static (node, _) => node.Algorithm.RunStop(), null);
         _stopping = true;
         foreach (var timer in _timers.ToArray())
             timer.Dispose();
@@ -425,7 +392,12 @@ public sealed partial class OverlayNode
         }
 
         foreach (var link in _downstreams.Values)
+        {
+            Interlocked.Add(ref _messagesLost, DropWaiting(link));
             link.Complete();
+        }
+
+        _blockedLinks.Clear();
         var deadline = TimeProvider.CreateTimer(
             static state => ((OverlayNode)state!).Post(new NodeEvent(NodeEventKind.StopDeadline)),
             this,

@@ -37,10 +37,22 @@ internal sealed class ApplicationSource : InputPort
 
     public override bool TryTake(out Message message)
     {
-        if (IsExhausted || (_resumeAt != 0 && _node.TimeProvider.GetTimestamp() < _resumeAt))
+        if (IsExhausted)
         {
             message = null!;
             return false;
+        }
+
+        if (_resumeAt != 0)
+        {
+            var wait = _node.TimeProvider.GetElapsedTime(_node.TimeProvider.GetTimestamp(), _resumeAt);
+            if (wait > TimeSpan.Zero)
+            {
+                // Timers may fire a little early: ask again for the rest of the pause.
+                _node.WakeAfter(wait);
+                message = null!;
+                return false;
+            }
         }
 
         _resumeAt = 0;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Overlay.Buffers;
 using Overlay.Transport;
@@ -18,9 +17,6 @@ internal sealed class DownstreamLink : IFrameSink
     private readonly OverlayNode _node;
     private readonly SpscRing<Message> _buffer;
 
-    // Sends made outside the switch (timers, notifications) have no input to stall, so they queue here
-    // instead of being refused; they are protocol messages, small and few.
-    private readonly ConcurrentQueue<Message> _control = new();
     private readonly AsyncSignal _work = new();
     private readonly Message[] _batch = new Message[MaxBatchMessages];
     private int _senderWaiting;
@@ -38,6 +34,12 @@ internal sealed class DownstreamLink : IFrameSink
     }
 
     public NodeId Peer { get; }
+
+    /// <summary>
+    /// Sends that did not fit, oldest first (node loop only). While any waits, new sends queue behind it,
+    /// so a link carries messages in exactly the order the algorithm sent them.
+    /// </summary>
+    public Queue<PendingSend> Waiting { get; } = new();
 
     public Task SendLoop { get; private set; } = Task.CompletedTask;
 
@@ -78,14 +80,6 @@ internal sealed class DownstreamLink : IFrameSink
         return true;
     }
 
-    /// <summary>Queues a protocol message regardless of the buffer's capacity; takes its own reference.</summary>
-    public void EnqueueControl(Message message)
-    {
-        message.Retain();
-        _control.Enqueue(message);
-        WakeSender();
-    }
-
     /// <summary>Lets the send loop finish what is queued, then close.</summary>
     public void Complete()
     {
@@ -106,12 +100,6 @@ internal sealed class DownstreamLink : IFrameSink
     {
         var released = 0;
         while (_buffer.TryDequeue(out var message))
-        {
-            message.Release();
-            released++;
-        }
-
-        while (_control.TryDequeue(out var message))
         {
             message.Release();
             released++;
@@ -200,12 +188,6 @@ internal sealed class DownstreamLink : IFrameSink
     {
         var count = 0;
         var bytes = 0;
-        while (count < MaxBatchMessages && bytes < MaxBatchBytes && _control.TryDequeue(out var message))
-        {
-            _batch[count++] = message;
-            bytes += message.FrameLength;
-        }
-
         while (count < MaxBatchMessages && bytes < MaxBatchBytes && _buffer.TryDequeue(out var message))
         {
             _batch[count++] = message;
@@ -219,7 +201,7 @@ internal sealed class DownstreamLink : IFrameSink
     private async ValueTask WaitForWorkAsync()
     {
         Interlocked.Exchange(ref _senderWaiting, 1);
-        if (!_buffer.IsEmpty || !_control.IsEmpty || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
+        if (!_buffer.IsEmpty || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
         {
             Volatile.Write(ref _senderWaiting, 0);
             return;

@@ -6,14 +6,14 @@ namespace Overlay.Engine;
 /// </summary>
 internal abstract class InputPort
 {
-    /// <summary>Sends of the last message processed from this input that did not fit yet.</summary>
-    public List<PendingSend> Pending { get; } = new(4);
+    /// <summary>Sends made while processing this input's last message that wait for room in a full outbound buffer.</summary>
+    public int PendingSends { get; set; }
 
     /// <summary>Messages served per round.</summary>
     public int Weight { get; set; } = 1;
 
     /// <summary>True while the input waits for its pending sends; it yields nothing new until they fit.</summary>
-    public bool IsStalled => Pending.Count > 0;
+    public bool IsStalled => PendingSends > 0;
 
     /// <summary>Gives the next message to process, with one reference owned by the caller.</summary>
     public abstract bool TryTake(out Message message);
