@@ -49,6 +49,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         var loggers = _options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<OverlayNode>();
         Algorithm = algorithm;
+        InitializeEmulation();
         algorithm.Attach(this, loggers.CreateLogger(algorithm.GetType()));
     }
 

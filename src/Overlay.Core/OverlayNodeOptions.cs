@@ -42,6 +42,26 @@ public sealed class OverlayNodeOptions
     /// </remarks>
     public int? SocketBufferSize { get; set; }
 
+    /// <summary>Emulated total bandwidth (upload and download share it), in bytes per second; null for none.</summary>
+    /// <remarks>Defaults to null. Changeable at run time with <see cref="OverlayNode.SetBandwidth"/>.</remarks>
+    public double? TotalBandwidth { get; set; }
+
+    /// <summary>Emulated upload bandwidth, in bytes per second; null for none.</summary>
+    /// <remarks>Defaults to null.</remarks>
+    public double? UploadBandwidth { get; set; }
+
+    /// <summary>Emulated download bandwidth, in bytes per second; null for none.</summary>
+    /// <remarks>Defaults to null.</remarks>
+    public double? DownloadBandwidth { get; set; }
+
+    /// <summary>Seed of emulated loss and jitter, so an experiment repeats exactly.</summary>
+    /// <remarks>Defaults to 0.</remarks>
+    public int EmulationSeed { get; set; }
+
+    /// <summary>How often link throughput and round-trip time are measured and reported to the algorithm.</summary>
+    /// <remarks>Defaults to 1 second.</remarks>
+    public TimeSpan MeasurementInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The observer to bootstrap from and report to; null for none.</summary>
     /// <remarks>Defaults to null.</remarks>
     public IPEndPoint? ObserverEndPoint { get; set; }
@@ -66,6 +86,7 @@ public sealed class OverlayNodeOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, ushort.MaxValue);
         ArgumentNullException.ThrowIfNull(BindAddress);
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
         return new OverlayNodeOptions
         {
             BindAddress = BindAddress,
@@ -76,6 +97,11 @@ public sealed class OverlayNodeOptions
             HandshakeTimeout = HandshakeTimeout,
             StopTimeout = StopTimeout,
             SocketBufferSize = SocketBufferSize,
+            TotalBandwidth = TotalBandwidth,
+            UploadBandwidth = UploadBandwidth,
+            DownloadBandwidth = DownloadBandwidth,
+            EmulationSeed = EmulationSeed,
+            MeasurementInterval = MeasurementInterval,
             ObserverEndPoint = ObserverEndPoint,
             Pool = Pool,
             TimeProvider = TimeProvider,

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Overlay.Buffers;
+using Overlay.Emulation;
 using Overlay.Transport;
 using Overlay.Wire;
 
@@ -9,21 +11,39 @@ namespace Overlay.Engine;
 /// A link this node opened to a peer: the node's loop fills the outbound buffer, the send loop drains it in
 /// batches, one gather write per batch. Opened on the first send to the peer and reused by every application.
 /// </summary>
+/// <remarks>
+/// The send loop also applies the emulation of this direction: emulated loss when a message leaves the buffer,
+/// a delay line (latency and jitter, driven by timestamps), then the token buckets (link, node upload, node total)
+/// right before the write.
+/// </remarks>
 internal sealed class DownstreamLink : IFrameSink
 {
     private const int MaxBatchMessages = 64;
     private const int MaxBatchBytes = 256 * 1024;
 
+    // Bound on messages "on the emulated wire", so a long delay cannot turn into unbounded memory.
+    private const int MaxDelayLine = 4096;
+
+    // Waits shorter than this are not slept: the debt stays in the bucket and the next batch repays it.
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
+
     private readonly OverlayNode _node;
     private readonly SpscRing<Message> _buffer;
-
     private readonly AsyncSignal _work = new();
     private readonly Message[] _batch = new Message[MaxBatchMessages];
+    private readonly Queue<(Message Message, long Due)> _delayLine = new();
+    private readonly TokenBucket _linkBucket;
+    private readonly Random _random;
+    private readonly ITimer _wakeTimer;
     private int _senderWaiting;
     private int _completing;
     private int _closing;
+    private int _pingRequested;
     private long _messages;
     private long _bytes;
+    private long _emulatedLoss;
+    private long _roundTripTicks = -1;
+    private long _lastDue;
     private IConnection? _connection;
 
     public DownstreamLink(OverlayNode node, NodeId peer, int capacity)
@@ -31,6 +51,9 @@ internal sealed class DownstreamLink : IFrameSink
         _node = node;
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
+        _linkBucket = node.LinkBucket(peer, LinkDirection.Downstream);
+        _random = new Random(node.EmulationSeedFor(peer));
+        _wakeTimer = node.TimeProvider.CreateTimer(static state => ((AsyncSignal)state!).Set(), _work, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public NodeId Peer { get; }
@@ -57,12 +80,22 @@ internal sealed class DownstreamLink : IFrameSink
 
     public long BytesSent => Volatile.Read(ref _bytes);
 
+    /// <summary>Messages dropped by emulated loss.</summary>
+    public long EmulatedLoss => Volatile.Read(ref _emulatedLoss);
+
+    /// <summary>The last measured round-trip time, or null before the first answer.</summary>
+    public TimeSpan? RoundTripTime
+    {
+        get
+        {
+            var ticks = Volatile.Read(ref _roundTripTicks);
+            return ticks < 0 ? null : TimeSpan.FromTicks(ticks);
+        }
+    }
+
     public int Buffered => _buffer.Count;
 
     public int Capacity => _buffer.Capacity;
-
-    /// <summary>True when the outbound buffer has room for one more data message.</summary>
-    public bool HasRoom => !_buffer.IsFull;
 
     public void Start(TcpTransport transport) => SendLoop = RunAsync(transport);
 
@@ -78,6 +111,13 @@ internal sealed class DownstreamLink : IFrameSink
 
         WakeSender();
         return true;
+    }
+
+    /// <summary>Asks the send loop to put a round-trip probe on the link (behind what is queued).</summary>
+    public void RequestPing()
+    {
+        Volatile.Write(ref _pingRequested, 1);
+        WakeSender();
     }
 
     /// <summary>Lets the send loop finish what is queued, then close.</summary>
@@ -111,9 +151,16 @@ internal sealed class DownstreamLink : IFrameSink
     ValueTask IFrameSink.OnMessageAsync(Message message)
     {
         // Nothing but link-internal frames may travel against the direction of use.
-        var internalType = MessageTypes.IsLinkInternal(message.Type);
+        var type = message.Type;
+        if (type == MessageTypes.Pong && message.PayloadLength >= sizeof(long))
+        {
+            var sent = BinaryPrimitives.ReadInt64LittleEndian(message.Payload);
+            var rtt = _node.TimeProvider.GetElapsedTime(sent);
+            Volatile.Write(ref _roundTripTicks, Math.Max(0, rtt.Ticks));
+        }
+
         message.Release();
-        if (!internalType)
+        if (!MessageTypes.IsLinkInternal(type))
             throw new WireFormatException(WireError.UnknownType, "A data frame arrived on a send-only link.");
         return ValueTask.CompletedTask;
     }
@@ -136,32 +183,42 @@ internal sealed class DownstreamLink : IFrameSink
                 connection.Abort();
             _ = WatchReverseAsync(connection);
 
-            while (true)
+            while (Volatile.Read(ref _closing) == 0)
             {
-                inFlight = FillBatch();
+                var conditions = _node.GetLinkConditions(Peer);
+                var maxBytes = ShapedBatchBytes();
+                inFlight = conditions.HasDelay ? TakeFromDelayLine(conditions, maxBytes, out var nextDue) : FillBatch(conditions, maxBytes, out nextDue);
                 if (inFlight == 0)
                 {
-                    if (Volatile.Read(ref _closing) != 0)
+                    if (Volatile.Read(ref _completing) != 0 && _delayLine.Count == 0 && _buffer.IsEmpty)
                         return;
-                    if (Volatile.Read(ref _completing) != 0)
-                        return;
-                    await WaitForWorkAsync();
+                    await WaitForWorkAsync(nextDue);
                     continue;
                 }
 
                 // Room was made in the outbound buffer: a stalled switch may go on.
                 _node.Wake();
+                var bytes = 0L;
+                for (var i = 0; i < inFlight; i++)
+                    bytes += _batch[i].FrameLength;
+                await ShapeAsync(bytes);
                 await connection.SendAsync(_batch.AsMemory(0, inFlight));
-                long bytes = 0;
+                var data = 0;
+                var dataBytes = 0L;
                 for (var i = 0; i < inFlight; i++)
                 {
-                    bytes += _batch[i].FrameLength;
+                    if (!MessageTypes.IsLinkInternal(_batch[i].Type))
+                    {
+                        data++;
+                        dataBytes += _batch[i].FrameLength;
+                    }
+
                     _batch[i].Release();
                     _batch[i] = null!;
                 }
 
-                Volatile.Write(ref _messages, _messages + inFlight);
-                Volatile.Write(ref _bytes, _bytes + bytes);
+                Volatile.Write(ref _messages, _messages + data);
+                Volatile.Write(ref _bytes, _bytes + dataBytes);
                 inFlight = 0;
             }
         }
@@ -170,26 +227,40 @@ internal sealed class DownstreamLink : IFrameSink
             NeverConnected = connection is null;
             CloseException = ex;
             CloseReason = ex is WireFormatException wire ? wire.Error : WireError.None;
+        }
+        finally
+        {
             for (var i = 0; i < inFlight; i++)
             {
                 _batch[i].Release();
                 _batch[i] = null!;
             }
-        }
-        finally
-        {
+
+            while (_delayLine.TryDequeue(out var delayed))
+                delayed.Message.Release();
+            _wakeTimer.Dispose();
             if (connection is not null)
                 await connection.DisposeAsync();
             _node.Post(new NodeEvent(NodeEventKind.DownstreamClosed, this));
         }
     }
 
-    private int FillBatch()
+    /// <summary>Without a delay line: buffer → batch, dropping emulated losses.</summary>
+    private int FillBatch(LinkConditions conditions, int maxBytes, out long nextDue)
     {
+        nextDue = 0;
         var count = 0;
         var bytes = 0;
-        while (count < MaxBatchMessages && bytes < MaxBatchBytes && _buffer.TryDequeue(out var message))
+        if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
+            bytes += (_batch[count++] = CreatePing()).FrameLength;
+        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _buffer.TryDequeue(out var message))
         {
+            if (IsLost(conditions))
+            {
+                message.Release();
+                continue;
+            }
+
             _batch[count++] = message;
             bytes += message.FrameLength;
         }
@@ -197,14 +268,128 @@ internal sealed class DownstreamLink : IFrameSink
         return count;
     }
 
+    /// <summary>With a delay line: buffer → stamped delay line; due messages → batch.</summary>
+    private int TakeFromDelayLine(LinkConditions conditions, int maxBytes, out long nextDue)
+    {
+        var time = _node.TimeProvider;
+        var now = time.GetTimestamp();
+        if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
+            _delayLine.Enqueue((CreatePing(), DueTime(conditions, now)));
+        while (_delayLine.Count < MaxDelayLine && _buffer.TryDequeue(out var message))
+        {
+            if (IsLost(conditions))
+            {
+                message.Release();
+                continue;
+            }
+
+            _delayLine.Enqueue((message, DueTime(conditions, now)));
+        }
+
+        var count = 0;
+        var bytes = 0;
+        nextDue = 0;
+        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _delayLine.TryPeek(out var head))
+        {
+            if (head.Due > now)
+            {
+                nextDue = head.Due;
+                break;
+            }
+
+            _delayLine.Dequeue();
+            _batch[count++] = head.Message;
+            bytes += head.Message.FrameLength;
+        }
+
+        return count;
+    }
+
+    private long DueTime(LinkConditions conditions, long now)
+    {
+        var delay = conditions.Delay.TotalSeconds;
+        if (conditions.Jitter > TimeSpan.Zero)
+            delay = Math.Max(0, delay + (((_random.NextDouble() * 2) - 1) * conditions.Jitter.TotalSeconds));
+        var due = now + (long)(delay * _node.TimeProvider.TimestampFrequency);
+        if (!conditions.AllowReordering)
+            due = Math.Max(due, _lastDue);
+        _lastDue = due;
+        return due;
+    }
+
+    private bool IsLost(LinkConditions conditions)
+    {
+        if (conditions.LossRate <= 0 || _random.NextDouble() >= conditions.LossRate)
+            return false;
+        Volatile.Write(ref _emulatedLoss, _emulatedLoss + 1);
+        return true;
+    }
+
+    private Message CreatePing()
+    {
+        var ping = _node.Pool.Rent(sizeof(long));
+        ping.Type = MessageTypes.Ping;
+        ping.Sender = _node.Id;
+        BinaryPrimitives.WriteInt64LittleEndian(ping.Payload, _node.TimeProvider.GetTimestamp());
+        ping.EncodeHeader();
+        return ping;
+    }
+
+    /// <summary>The batch size the tightest active bucket allows in one go (its burst), or the normal maximum.</summary>
+    private int ShapedBatchBytes()
+    {
+        var limit = (double)MaxBatchBytes;
+        if (!_linkBucket.IsUnlimited)
+            limit = Math.Min(limit, _linkBucket.Burst);
+        if (!_node.UploadBucket.IsUnlimited)
+            limit = Math.Min(limit, _node.UploadBucket.Burst);
+        if (!_node.TotalBucket.IsUnlimited)
+            limit = Math.Min(limit, _node.TotalBucket.Burst);
+        return (int)limit;
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WaitForWorkAsync()
+    private async ValueTask ShapeAsync(long bytes)
+    {
+        var wait = _linkBucket.Reserve(bytes);
+        var upload = _node.UploadBucket.Reserve(bytes);
+        var total = _node.TotalBucket.Reserve(bytes);
+        if (upload > wait)
+            wait = upload;
+        if (total > wait)
+            wait = total;
+        if (wait < MinimumSleep)
+            return;
+        var time = _node.TimeProvider;
+        var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        while (Volatile.Read(ref _closing) == 0)
+        {
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left < MinimumSleep)
+                return;
+            _wakeTimer.Change(left, Timeout.InfiniteTimeSpan);
+            Interlocked.Exchange(ref _senderWaiting, 0);
+            await _work.WaitAsync();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WaitForWorkAsync(long nextDue)
     {
         Interlocked.Exchange(ref _senderWaiting, 1);
-        if (!_buffer.IsEmpty || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
+        var delayLineRoom = _delayLine.Count < MaxDelayLine;
+        if ((delayLineRoom && !_buffer.IsEmpty) || Volatile.Read(ref _pingRequested) != 0 || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
         {
             Volatile.Write(ref _senderWaiting, 0);
-            return;
+            if (Volatile.Read(ref _completing) == 0 || _delayLine.Count == 0)
+                return;
+        }
+
+        if (nextDue != 0)
+        {
+            var time = _node.TimeProvider;
+            var left = time.GetElapsedTime(time.GetTimestamp(), nextDue);
+            _wakeTimer.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
 
         await _work.WaitAsync();

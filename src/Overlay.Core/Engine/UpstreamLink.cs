@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Overlay.Buffers;
+using Overlay.Emulation;
 using Overlay.Transport;
 using Overlay.Wire;
 
@@ -11,9 +12,14 @@ namespace Overlay.Engine;
 /// </summary>
 internal sealed class UpstreamLink : InputPort, IFrameSink
 {
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
+
     private readonly OverlayNode _node;
     private readonly SpscRing<Message> _buffer;
     private readonly AsyncSignal _space = new();
+    private readonly TokenBucket _linkBucket;
+    private readonly LinkTimer _throttle;
+    private readonly SemaphoreSlim _replyGate = new(1, 1);
     private int _receiverWaiting;
     private int _closing;
     private long _messages;
@@ -24,6 +30,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         _node = node;
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
+        _linkBucket = node.LinkBucket(connection.Remote, LinkDirection.Upstream);
+        _throttle = new LinkTimer(node.TimeProvider);
     }
 
     public NodeId Peer => Connection.Remote;
@@ -57,6 +65,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Volatile.Write(ref _closing, 1);
         Connection.Abort();
         _space.Set();
+        _throttle.Interrupt();
     }
 
     public override bool TryTake(out Message message)
@@ -94,20 +103,24 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     {
         if (MessageTypes.IsLinkInternal(message.Type))
         {
-            message.Release();
+            if (message.Type == MessageTypes.Ping)
+                _ = AnswerPingAsync(message);
+            else
+                message.Release();
             return ValueTask.CompletedTask;
         }
 
         message.From = Connection.Remote;
         Volatile.Write(ref _messages, _messages + 1);
         Volatile.Write(ref _bytes, _bytes + message.FrameLength);
-        if (_buffer.TryEnqueue(message))
+        var wait = Throttle(message.FrameLength);
+        if (wait < MinimumSleep && _buffer.TryEnqueue(message))
         {
             _node.Wake();
             return ValueTask.CompletedTask;
         }
 
-        return WaitForSpaceAsync(message);
+        return DeliverSlowlyAsync(message, wait);
     }
 
     private void Advance()
@@ -117,6 +130,75 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         // Full fence between freeing the slot and reading the flag: see WaitForSpaceAsync.
         if (Interlocked.CompareExchange(ref _receiverWaiting, 0, 1) == 1)
             _space.Set();
+    }
+
+    /// <summary>Charges the download buckets; the wait is how long the receive loop must pause to respect them.</summary>
+    private TimeSpan Throttle(int bytes)
+    {
+        var wait = _linkBucket.Reserve(bytes);
+        var download = _node.DownloadBucket.Reserve(bytes);
+        var total = _node.TotalBucket.Reserve(bytes);
+        if (download > wait)
+            wait = download;
+        return total > wait ? total : wait;
+    }
+
+    // Delivers after the emulated download limit allows it. While this waits the socket is not read, so TCP
+    // flow control carries the limit to the sender.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DeliverSlowlyAsync(Message message, TimeSpan wait)
+    {
+        if (wait >= MinimumSleep)
+        {
+            var time = _node.TimeProvider;
+            var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+            while (true)
+            {
+                if (Volatile.Read(ref _closing) != 0)
+                {
+                    message.Release();
+                    throw new OperationCanceledException("The link is closing.");
+                }
+
+                var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+                if (left < MinimumSleep)
+                    break;
+                await _throttle.WaitAsync(left);
+            }
+        }
+
+        await WaitForSpaceAsync(message);
+    }
+
+    /// <summary>Sends a round-trip probe back as a pong, after this node's emulated delay towards the peer.</summary>
+    private async Task AnswerPingAsync(Message ping)
+    {
+        try
+        {
+            ping.Type = MessageTypes.Pong;
+            ping.Sender = _node.Id;
+            ping.EncodeHeader();
+            var delay = _node.GetLinkConditions(Connection.Remote).Delay;
+            if (delay > TimeSpan.Zero)
+                await Task.Delay(delay, _node.TimeProvider);
+            await _replyGate.WaitAsync();
+            try
+            {
+                await Connection.SendAsync(new[] { ping });
+            }
+            finally
+            {
+                _replyGate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The link is going away; its receive loop reports that.
+        }
+        finally
+        {
+            ping.Release();
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -161,6 +243,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             CloseException = ex;
         }
 
+        _throttle.Dispose();
+        await Connection.DisposeAsync();
         _node.Post(new NodeEvent(NodeEventKind.UpstreamClosed, this));
     }
 }

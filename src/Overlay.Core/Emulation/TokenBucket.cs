@@ -1,0 +1,126 @@
+namespace Overlay.Emulation;
+
+/// <summary>
+/// A byte-rate token bucket computed from timestamps: tokens refill at <see cref="Rate"/> bytes per second up to
+/// <see cref="Burst"/>, and a reservation may drive the bucket into debt, in which case the caller waits exactly
+/// long enough to repay it. Thread-safe; an unlimited bucket costs one volatile read.
+/// </summary>
+/// <remarks>
+/// Refill is elapsed time × rate rather than fixed amounts from a periodic timer, so timer jitter never turns
+/// into rate error, and a large message is let through at once with the next one waiting for the deficit.
+/// Over any interval of length t the bucket releases at most <c>Rate·t + Burst</c> bytes.
+/// </remarks>
+public sealed class TokenBucket
+{
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private volatile bool _unlimited = true;
+    private double _rate;
+    private double _burst;
+    private double _tokens;
+    private long _stamp;
+
+    /// <summary>Creates an unlimited bucket.</summary>
+    public TokenBucket(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _time = timeProvider;
+        _stamp = timeProvider.GetTimestamp();
+    }
+
+    /// <summary>Creates a bucket with a rate and burst.</summary>
+    public TokenBucket(TimeProvider timeProvider, double bytesPerSecond, double? burstBytes = null)
+        : this(timeProvider)
+    {
+        SetRate(bytesPerSecond, burstBytes);
+    }
+
+    /// <summary>The rate in bytes per second; <see cref="double.PositiveInfinity"/> when unlimited.</summary>
+    public double Rate
+    {
+        get
+        {
+            lock (_gate)
+                return _unlimited ? double.PositiveInfinity : _rate;
+        }
+    }
+
+    /// <summary>The most bytes the bucket holds (and so lets through at once after an idle spell).</summary>
+    public double Burst
+    {
+        get
+        {
+            lock (_gate)
+                return _burst;
+        }
+    }
+
+    /// <summary>True when no limit is set.</summary>
+    public bool IsUnlimited => _unlimited;
+
+    /// <summary>The default burst for a rate: 20 ms worth of bytes, but at least 8 KiB so a message fits.</summary>
+    public static double DefaultBurst(double bytesPerSecond) => Math.Max(8 * 1024, bytesPerSecond * 0.02);
+
+    /// <summary>Sets the rate; null, zero or negative, or infinity removes the limit. Takes effect at once.</summary>
+    /// <param name="bytesPerSecond">The new rate.</param>
+    /// <param name="burstBytes">The bucket size; null picks <see cref="DefaultBurst"/>.</param>
+    public void SetRate(double? bytesPerSecond, double? burstBytes = null)
+    {
+        lock (_gate)
+        {
+            if (bytesPerSecond is not { } rate || rate <= 0 || double.IsPositiveInfinity(rate) || double.IsNaN(rate))
+            {
+                _unlimited = true;
+                _tokens = 0;
+                return;
+            }
+
+            Refill(_time.GetTimestamp());
+            var wasUnlimited = _unlimited;
+            _rate = rate;
+            _burst = burstBytes is { } burst && burst > 0 ? burst : DefaultBurst(rate);
+            // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
+            _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
+            _unlimited = false;
+        }
+    }
+
+    /// <summary>Takes <paramref name="bytes"/> now and says how long to wait before they may go.</summary>
+    /// <returns>Zero when the bucket had the tokens; otherwise the time until the debt is repaid.</returns>
+    public TimeSpan Reserve(long bytes)
+    {
+        if (_unlimited)
+            return TimeSpan.Zero;
+        lock (_gate)
+        {
+            if (_unlimited)
+                return TimeSpan.Zero;
+            Refill(_time.GetTimestamp());
+            _tokens -= bytes;
+            return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / _rate);
+        }
+    }
+
+    /// <summary>How long until <paramref name="bytes"/> could be reserved without debt; does not take them.</summary>
+    public TimeSpan TimeUntilAvailable(long bytes)
+    {
+        if (_unlimited)
+            return TimeSpan.Zero;
+        lock (_gate)
+        {
+            if (_unlimited)
+                return TimeSpan.Zero;
+            Refill(_time.GetTimestamp());
+            var missing = bytes - _tokens;
+            return missing <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(missing / _rate);
+        }
+    }
+
+    private void Refill(long now)
+    {
+        var elapsed = _time.GetElapsedTime(_stamp, now).TotalSeconds;
+        _stamp = now;
+        if (elapsed > 0 && !_unlimited)
+            _tokens = Math.Min(_burst, _tokens + (elapsed * _rate));
+    }
+}
