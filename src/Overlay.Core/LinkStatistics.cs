@@ -8,6 +8,10 @@ namespace Overlay;
 /// <param name="BufferedMessages">Messages waiting in this link's buffer on this node.</param>
 /// <param name="BufferCapacity">The buffer's capacity in messages.</param>
 /// <param name="IsConnected">False while a downstream link is still connecting.</param>
+/// <param name="BytesPerSecond">Frame bytes per second over the last measurement interval.</param>
+/// <param name="MessagesPerSecond">Messages per second over the last measurement interval.</param>
+/// <param name="RoundTripTime">Last measured round-trip time (downstream links); null before the first probe returns.</param>
+/// <param name="EmulatedLoss">Messages dropped by emulated loss on this link (downstream links).</param>
 public sealed record LinkStatistics(
     NodeId Peer,
     LinkDirection Direction,
@@ -15,4 +19,8 @@ public sealed record LinkStatistics(
     long Bytes,
     int BufferedMessages,
     int BufferCapacity,
-    bool IsConnected);
+    bool IsConnected,
+    double BytesPerSecond,
+    double MessagesPerSecond,
+    TimeSpan? RoundTripTime,
+    long EmulatedLoss);

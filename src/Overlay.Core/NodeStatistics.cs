@@ -7,6 +7,7 @@ namespace Overlay;
 /// <param name="Upstreams">Links peers opened to this node.</param>
 /// <param name="Downstreams">Links this node opened to peers.</param>
 /// <param name="MessagesLost">Messages released unsent because their link failed or closed.</param>
+/// <param name="BytesLost">Frame bytes of those messages.</param>
 /// <param name="MessagesProcessed">Messages given to the algorithm's <see cref="Algorithm.Process"/>.</param>
 /// <param name="RejectedConnections">Connections refused before they became links, by reason.</param>
 /// <param name="LinksClosedByError">Established links closed because the peer sent malformed frames, by reason.</param>
@@ -15,6 +16,7 @@ public sealed record NodeStatistics(
     IReadOnlyList<LinkStatistics> Upstreams,
     IReadOnlyList<LinkStatistics> Downstreams,
     long MessagesLost,
+    long BytesLost,
     long MessagesProcessed,
     IReadOnlyDictionary<WireError, long> RejectedConnections,
     IReadOnlyDictionary<WireError, long> LinksClosedByError)

@@ -79,8 +79,12 @@ public sealed partial class OverlayNode
     internal TokenBucket LinkBucket(NodeId peer, LinkDirection direction) =>
         _linkBuckets.GetOrAdd((peer, direction), static (_, node) => new TokenBucket(node.TimeProvider), this);
 
-    /// <summary>The seed of the emulated loss and jitter of the link to <paramref name="peer"/>: fixed per seed and peer.</summary>
-    internal int EmulationSeedFor(NodeId peer) => HashCode.Combine(_options.EmulationSeed, peer.Address, peer.Port);
+    /// <summary>
+    /// The seed of the emulated loss and jitter of the <paramref name="ordinal"/>-th link this node opens: fixed by
+    /// <see cref="OverlayNodeOptions.EmulationSeed"/> and the order links open in, not by (ephemeral) ports, so a
+    /// repeated experiment drops the same messages.
+    /// </summary>
+    internal int EmulationSeedFor(int ordinal) => unchecked((_options.EmulationSeed * 1_000_003) + ordinal);
 
     private void InitializeEmulation()
     {

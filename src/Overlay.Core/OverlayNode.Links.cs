@@ -13,12 +13,13 @@ public sealed partial class OverlayNode
     private UpstreamLink[] _upstreamSnapshot = [];
     private DownstreamLink[] _downstreamSnapshot = [];
     private ITimer? _stopDeadline;
+    private int _linksOpened;
 
     private DownstreamLink GetOrOpenDownstream(NodeId peer)
     {
         if (_downstreams.TryGetValue(peer, out var link))
             return link;
-        link = new DownstreamLink(this, peer, _options.BufferCapacity);
+        link = new DownstreamLink(this, peer, _options.BufferCapacity, TimeProvider.GetTimestamp(), _linksOpened++);
         _downstreams.Add(peer, link);
         link.Start(_transport!);
         UpdateSnapshots();
@@ -41,7 +42,7 @@ public sealed partial class OverlayNode
             previous.Close();
         }
 
-        var link = new UpstreamLink(this, connection, _options.BufferCapacity);
+        var link = new UpstreamLink(this, connection, _options.BufferCapacity, TimeProvider.GetTimestamp());
         _upstreams.Add(connection.Remote, link);
         AddInput(link);
         link.Start();
@@ -55,8 +56,7 @@ public sealed partial class OverlayNode
         if (current)
             _upstreams.Remove(link.Peer);
         RemoveInput(link);
-        var lost = link.DrainAfterClose();
-        Interlocked.Add(ref _messagesLost, lost);
+        link.DrainAfterClose();
         if (link.CloseReason != WireError.None)
         {
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
@@ -79,7 +79,6 @@ public sealed partial class OverlayNode
             _downstreams.Remove(link.Peer);
         var lost = link.DrainAfterClose() + DropWaiting(link);
         _blockedLinks.Remove(link);
-        Interlocked.Add(ref _messagesLost, lost);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
@@ -91,11 +90,12 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>Releases the sends waiting for <paramref name="link"/>; their inputs may go on.</summary>
-    private static int DropWaiting(DownstreamLink link)
+    private int DropWaiting(DownstreamLink link)
     {
         var dropped = 0;
         while (link.Waiting.TryDequeue(out var pending))
         {
+            CountLost(pending.Message);
             pending.Message.Release();
             dropped++;
             SettlePendingSend(pending.Input);

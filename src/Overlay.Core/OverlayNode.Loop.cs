@@ -28,6 +28,7 @@ public sealed partial class OverlayNode
     private int _idle;
     private bool _stopping;
     private ITimer? _sourceResumeTimer;
+    private ITimer? _measureTimer;
 
     /// <summary>Wakes the loop if it sleeps; called by I/O loops after they change a buffer.</summary>
     internal void Wake()
@@ -124,6 +125,11 @@ public sealed partial class OverlayNode
         await Task.Yield();
         var reader = _inbox.Reader;
         AddInput(_loopback);
+        _measureTimer = TimeProvider.CreateTimer(
+            static state => ((OverlayNode)state!).Post(new NodeEvent(NodeEventKind.Measure)),
+            this,
+            _options.MeasurementInterval,
+            _options.MeasurementInterval);
         RunCallback(static (node, _) => node.Algorithm.RunStart(), null);
         var sinceYield = 0;
         while (true)
@@ -185,6 +191,10 @@ public sealed partial class OverlayNode
                 var timer = (AlgorithmTimer)item.Subject!;
                 if (!_stopping && timer.IsActive)
                     RunCallback(static (node, state) => ((AlgorithmTimer)state!).Invoke(), timer);
+                break;
+            case NodeEventKind.Measure:
+                if (!_stopping)
+                    Measure();
                 break;
             case NodeEventKind.StopDeadline:
                 foreach (var link in _downstreams.Values)
@@ -368,6 +378,37 @@ public sealed partial class OverlayNode
         Notify(MessageTypes.BrokenSource, Id, source.ApplicationId);
     }
 
+    /// <summary>Samples every link's meter, probes round-trip times and tells the algorithm (UpThroughput/DownThroughput).</summary>
+    private void Measure()
+    {
+        var now = TimeProvider.GetTimestamp();
+        foreach (var link in _upstreamSnapshot)
+            link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider);
+        foreach (var link in _downstreamSnapshot)
+        {
+            link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider);
+            link.RequestPing();
+        }
+
+        // Snapshots, because a report's handler may open or close links.
+        foreach (var link in _upstreamSnapshot)
+            Report(MessageTypes.UpThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null));
+        foreach (var link in _downstreamSnapshot)
+            Report(MessageTypes.DownThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime));
+    }
+
+    private void Report(int type, NodeId peer, ThroughputReport report)
+    {
+        var message = Pool.Rent(ThroughputReport.Size);
+        message.Type = type;
+        message.Sender = peer;
+        message.From = Id;
+        report.Write(message.Payload);
+        var disposition = RunProcess(message, null);
+        if (disposition != Disposition.Hold)
+            message.Release();
+    }
+
     private void BeginStop()
     {
         if (_stopping)
@@ -377,6 +418,7 @@ public sealed partial class OverlayNode
         foreach (var timer in _timers.ToArray())
             timer.Dispose();
         _sourceResumeTimer?.Dispose();
+        _measureTimer?.Dispose();
         foreach (var input in _inputs.ToArray())
         {
             if (input is not UpstreamLink)
@@ -393,7 +435,7 @@ public sealed partial class OverlayNode
 
         foreach (var link in _downstreams.Values)
         {
-            Interlocked.Add(ref _messagesLost, DropWaiting(link));
+            DropWaiting(link);
             link.Complete();
         }
 

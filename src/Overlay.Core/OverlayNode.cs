@@ -34,6 +34,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     private Task _loop = Task.CompletedTask;
     private int _state; // 0 new, 1 running, 2 stopping or stopped
     private long _messagesLost;
+    private long _bytesLost;
     private long _messagesProcessed;
 
     /// <summary>Creates a node; call <see cref="StartAsync"/> to bring it up.</summary>
@@ -166,15 +167,26 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         var downstreams = Volatile.Read(ref _downstreamSnapshot);
         var up = new List<LinkStatistics>(upstreams.Length);
         foreach (var link in upstreams)
-            up.Add(new LinkStatistics(link.Peer, LinkDirection.Upstream, link.MessagesReceived, link.BytesReceived, link.Buffered, link.Capacity, true));
+        {
+            up.Add(new LinkStatistics(
+                link.Peer, LinkDirection.Upstream, link.MessagesReceived, link.BytesReceived, link.Buffered, link.Capacity, true,
+                link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null, 0));
+        }
+
         var down = new List<LinkStatistics>(downstreams.Length);
         foreach (var link in downstreams)
-            down.Add(new LinkStatistics(link.Peer, LinkDirection.Downstream, link.MessagesSent, link.BytesSent, link.Buffered, link.Capacity, link.IsConnected));
+        {
+            down.Add(new LinkStatistics(
+                link.Peer, LinkDirection.Downstream, link.MessagesSent, link.BytesSent, link.Buffered, link.Capacity, link.IsConnected,
+                link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime, link.EmulatedLoss));
+        }
+
         return new NodeStatistics(
             Id,
             up,
             down,
             Interlocked.Read(ref _messagesLost),
+            Interlocked.Read(ref _bytesLost),
             Interlocked.Read(ref _messagesProcessed),
             CountersByReason(_rejected),
             CountersByReason(_closedByError));
@@ -192,6 +204,13 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     }
 
     internal void Post(NodeEvent item) => _inbox.Writer.TryWrite(item);
+
+    /// <summary>Counts a message released unsent because its link failed or closed.</summary>
+    internal void CountLost(Message message)
+    {
+        Interlocked.Increment(ref _messagesLost);
+        Interlocked.Add(ref _bytesLost, message.FrameLength);
+    }
 
     private static Dictionary<WireError, long> CountersByReason(long[] counters)
     {

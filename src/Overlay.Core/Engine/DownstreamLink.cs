@@ -46,13 +46,14 @@ internal sealed class DownstreamLink : IFrameSink
     private long _lastDue;
     private IConnection? _connection;
 
-    public DownstreamLink(OverlayNode node, NodeId peer, int capacity)
+    public DownstreamLink(OverlayNode node, NodeId peer, int capacity, long openedAt, int ordinal)
     {
+        Meter = new RateMeter(openedAt);
         _node = node;
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.LinkBucket(peer, LinkDirection.Downstream);
-        _random = new Random(node.EmulationSeedFor(peer));
+        _random = new Random(node.EmulationSeedFor(ordinal));
         _wakeTimer = node.TimeProvider.CreateTimer(static state => ((AsyncSignal)state!).Set(), _work, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -92,6 +93,9 @@ internal sealed class DownstreamLink : IFrameSink
             return ticks < 0 ? null : TimeSpan.FromTicks(ticks);
         }
     }
+
+    /// <summary>Throughput over the last measurement interval.</summary>
+    public RateMeter Meter { get; }
 
     public int Buffered => _buffer.Count;
 
@@ -141,6 +145,7 @@ internal sealed class DownstreamLink : IFrameSink
         var released = 0;
         while (_buffer.TryDequeue(out var message))
         {
+            _node.CountLost(message);
             message.Release();
             released++;
         }

@@ -21,6 +21,9 @@ internal enum NodeEventKind
     /// <summary>An algorithm timer fired; the subject is the timer.</summary>
     TimerFired,
 
+    /// <summary>Time to sample link meters, probe round-trip times and report throughput.</summary>
+    Measure,
+
     /// <summary>The graceful part of stopping is over; close whatever is left.</summary>
     StopDeadline,
 }

@@ -25,8 +25,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private long _messages;
     private long _bytes;
 
-    public UpstreamLink(OverlayNode node, IConnection connection, int capacity)
+    public UpstreamLink(OverlayNode node, IConnection connection, int capacity, long openedAt)
     {
+        Meter = new RateMeter(openedAt);
         _node = node;
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
@@ -52,6 +53,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     public long MessagesReceived => Volatile.Read(ref _messages);
 
     public long BytesReceived => Volatile.Read(ref _bytes);
+
+    /// <summary>Throughput over the last measurement interval.</summary>
+    public RateMeter Meter { get; }
 
     public int Buffered => _buffer.Count;
 
@@ -92,6 +96,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             HeadProcessed = false; // already released by the loop when it was processed
         while (_buffer.TryDequeue(out var message))
         {
+            _node.CountLost(message);
             message.Release();
             released++;
         }

@@ -1,0 +1,85 @@
+using NUnit.Framework;
+using Overlay.Core.Tests.Support;
+
+namespace Overlay.Core.Tests.Emulation;
+
+[Category("Integration")]
+public class BandwidthTests
+{
+    private const int PayloadLength = 5 * 1024;
+    private const double Frame = PayloadLength + 24;
+
+    [Test, CancelAfter(90_000)]
+    public async Task LinkLimit_400KBps_HoldsWithin5Percent_AndChangesAtRunTime()
+    {
+        await using var overlay = new TestOverlay();
+        var sender = new RelayAlgorithm();
+        var a = await overlay.AddAsync(sender, o => o.SocketBufferSize = 16 * 1024);
+        var b = await overlay.AddAsync(new RelayAlgorithm(), o => o.SocketBufferSize = 16 * 1024);
+        sender.Children.Add(b.Id);
+        a.SetLinkBandwidth(b.Id, LinkDirection.Downstream, 400_000);
+        await a.DeploySourceAsync(1, new SourceOptions { PayloadLength = PayloadLength });
+        var links = new Dictionary<string, (OverlayNode, OverlayNode)> { ["AB"] = (a, b) };
+
+        await Task.Delay(1000);
+        var rate = (await LinkRates.MeasureAsync(links, TimeSpan.FromSeconds(5)))["AB"];
+        TestContext.Out.WriteLine($"limited to 400 KB/s: {rate / 1000:F1} KB/s");
+        Assert.That(rate, Is.EqualTo(400_000).Within(5).Percent);
+
+        a.SetLinkBandwidth(b.Id, LinkDirection.Downstream, 100_000);
+        await Task.Delay(1000);
+        rate = (await LinkRates.MeasureAsync(links, TimeSpan.FromSeconds(4)))["AB"];
+        TestContext.Out.WriteLine($"changed to 100 KB/s: {rate / 1000:F1} KB/s");
+        Assert.That(rate, Is.EqualTo(100_000).Within(5).Percent);
+
+        // The meter the node keeps agrees with what the test measured.
+        var meter = a.GetStatistics().Find(b.Id, LinkDirection.Downstream)!.BytesPerSecond;
+        Assert.That(meter, Is.EqualTo(100_000).Within(15).Percent);
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    [Test, CancelAfter(90_000)]
+    public async Task AsymmetricNode_Download200_Upload50_EachHoldsWithin10Percent()
+    {
+        await using var overlay = new TestOverlay();
+        static void Small(OverlayNodeOptions o) => o.SocketBufferSize = 16 * 1024;
+        var feeder = new RelayAlgorithm();
+        var s = await overlay.AddAsync(feeder, Small);
+        var middle = new ConsumeAndUpload();
+        var x = await overlay.AddAsync(middle, o =>
+        {
+            Small(o);
+            o.DownloadBandwidth = 200_000;
+            o.UploadBandwidth = 50_000;
+        });
+        var y = await overlay.AddAsync(new RelayAlgorithm(), Small);
+        feeder.Children.Add(x.Id);
+        middle.Target = y.Id;
+        await s.DeploySourceAsync(1, new SourceOptions { PayloadLength = PayloadLength });
+        await x.DeploySourceAsync(2, new SourceOptions { PayloadLength = PayloadLength });
+
+        var links = new Dictionary<string, (OverlayNode, OverlayNode)> { ["SX"] = (s, x), ["XY"] = (x, y) };
+        await Task.Delay(1500);
+        var rates = await LinkRates.MeasureAsync(links, TimeSpan.FromSeconds(5));
+        TestContext.Out.WriteLine(LinkRates.Format(rates));
+        Assert.That(rates["SX"], Is.EqualTo(200_000).Within(10).Percent, "download");
+        Assert.That(rates["XY"], Is.EqualTo(50_000).Within(10).Percent, "upload");
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    /// <summary>Consumes what it downloads; sends its own source's messages to <see cref="Target"/>.</summary>
+    private sealed class ConsumeAndUpload : Algorithm
+    {
+        public NodeId Target { get; set; }
+
+        public override Disposition Process(Message message)
+        {
+            if (message.Type != MessageTypes.Data || message.From != Self)
+                return base.Process(message);
+            Send(message, Target);
+            return Disposition.Forwarded;
+        }
+    }
+}
