@@ -123,6 +123,13 @@ public abstract class Algorithm
     /// <summary>Stops the data source of <paramref name="applicationId"/> on this node.</summary>
     protected void TerminateSource(int applicationId) => Node.TerminateSourceOnLoop(applicationId);
 
+    /// <summary>
+    /// Asks the engine to measure the available bandwidth and round-trip time to <paramref name="peer"/> (connected or
+    /// not yet): a short probe train and a ping go out, and the answer comes back as a
+    /// <see cref="MessageTypes.MeasurementResult"/> message (read it with <see cref="MeasurementResult.TryRead"/>).
+    /// </summary>
+    protected void MeasurePeer(NodeId peer) => Node.MeasurePeerOnLoop(peer);
+
     /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
     protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
 

@@ -26,6 +26,12 @@ public static class MessageTypes
     /// <summary>Keep-alive sent only while a link is idle (link-internal).</summary>
     public const int KeepAlive = EngineReservedStart + 3;
 
+    /// <summary>One frame of a bandwidth probe train (link-internal).</summary>
+    public const int Probe = EngineReservedStart + 4;
+
+    /// <summary>The receiver's measurement of a probe train (link-internal).</summary>
+    public const int ProbeReport = EngineReservedStart + 5;
+
     /// <summary>Last type number of the link-internal range.</summary>
     internal const int LinkInternalEnd = EngineReservedStart + 0xFF;
 
@@ -49,8 +55,8 @@ public static class MessageTypes
     /// <summary>Periodic throughput report of a downstream link.</summary>
     public const int DownThroughput = EngineReservedStart + 0x105;
 
-    /// <summary>Last engine-reserved type number that is currently defined.</summary>
-    internal const int EngineDefinedEnd = DownThroughput;
+    /// <summary>The answer to <see cref="Algorithm.MeasurePeer"/>: see <see cref="MeasurementResult"/>.</summary>
+    public const int MeasurementResult = EngineReservedStart + 0x106;
 
     /// <summary>True when <paramref name="type"/> belongs to the engine or observer range.</summary>
     public static bool IsEngineReserved(int type) => type >= EngineReservedStart;
@@ -61,5 +67,5 @@ public static class MessageTypes
     /// <summary>True when a frame of this type may legitimately arrive from a peer.</summary>
     /// <remarks>Algorithm types (1 and up) and link-internal types may; engine notifications are local only.</remarks>
     public static bool IsValidOnWire(int type) =>
-        type > 0 && (type < EngineReservedStart || (type >= Ping && type <= KeepAlive));
+        type > 0 && (type < EngineReservedStart || (type >= Ping && type <= ProbeReport));
 }

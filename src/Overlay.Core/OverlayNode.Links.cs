@@ -87,6 +87,7 @@ public sealed partial class OverlayNode
         LogDownstreamClosed(link.Peer, lost, link.CloseException?.Message ?? "closed");
         if (current)
             Notify(link.NeverConnected ? MessageTypes.SendFailed : MessageTypes.BrokenDownstream, link.Peer);
+        FailMeasurementsOf(link.Peer);
     }
 
     /// <summary>Releases the sends waiting for <paramref name="link"/>; their inputs may go on.</summary>

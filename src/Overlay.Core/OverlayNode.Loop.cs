@@ -9,6 +9,9 @@ public sealed partial class OverlayNode
     // A busy loop gives its thread back to the pool after this many messages, so virtual nodes share fairly.
     private const int MessagesPerYield = 256;
 
+    // How long a measurement waits for the peer's report before it is given up.
+    private static readonly TimeSpan MeasurementTimeout = TimeSpan.FromSeconds(10);
+
     // How long a source whose last message nobody took waits before producing again.
     private static readonly TimeSpan IdleSourceBackoff = TimeSpan.FromMilliseconds(20);
 
@@ -21,6 +24,7 @@ public sealed partial class OverlayNode
     private readonly List<AlgorithmTimer> _timers = [];
     private readonly LoopbackInput _loopback = new();
     private readonly List<DownstreamLink> _blockedLinks = [];
+    private readonly Dictionary<int, (NodeId Peer, ITimer Timeout)> _measurements = [];
     private InputPort? _currentInput;
     private int _inputsVersion;
     private int _roundRobin;
@@ -29,6 +33,7 @@ public sealed partial class OverlayNode
     private bool _stopping;
     private ITimer? _sourceResumeTimer;
     private ITimer? _measureTimer;
+    private int _lastTrainId;
 
     /// <summary>Wakes the loop if it sleeps; called by I/O loops after they change a buffer.</summary>
     internal void Wake()
@@ -103,6 +108,25 @@ public sealed partial class OverlayNode
         EnsureOnLoop();
         if (_sources.Remove(applicationId, out var source))
             RemoveSource(source);
+    }
+
+    internal void MeasurePeerOnLoop(NodeId peer)
+    {
+        EnsureOnLoop();
+        if (_stopping)
+            return;
+        var trainId = ++_lastTrainId;
+        var timeout = TimeProvider.CreateTimer(
+            static state =>
+            {
+                var (node, id) = ((OverlayNode, int))state!;
+                node.Post(new NodeEvent(NodeEventKind.MeasurementTimedOut, id));
+            },
+            (this, trainId),
+            MeasurementTimeout,
+            Timeout.InfiniteTimeSpan);
+        _measurements.Add(trainId, (peer, timeout));
+        GetOrOpenDownstream(peer).RequestProbe(trainId);
     }
 
     internal void SetUpstreamWeightOnLoop(NodeId upstream, int weight)
@@ -195,6 +219,13 @@ public sealed partial class OverlayNode
             case NodeEventKind.Measure:
                 if (!_stopping)
                     Measure();
+                break;
+            case NodeEventKind.ProbeReported:
+                var outcome = (ProbeOutcome)item.Subject!;
+                FinishMeasurement(outcome.TrainId, outcome.BytesPerSecond);
+                break;
+            case NodeEventKind.MeasurementTimedOut:
+                FinishMeasurement((int)item.Subject!, null);
                 break;
             case NodeEventKind.StopDeadline:
                 foreach (var link in _downstreams.Values)
@@ -397,6 +428,33 @@ public sealed partial class OverlayNode
             Report(MessageTypes.DownThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime));
     }
 
+    private void FailMeasurementsOf(NodeId peer)
+    {
+        if (_measurements.Count == 0)
+            return;
+        foreach (var (trainId, measurement) in _measurements.ToArray())
+        {
+            if (measurement.Peer == peer)
+                FinishMeasurement(trainId, null);
+        }
+    }
+
+    private void FinishMeasurement(int trainId, double? bytesPerSecond)
+    {
+        if (!_measurements.Remove(trainId, out var measurement))
+            return;
+        measurement.Timeout.Dispose();
+        var rtt = _downstreams.TryGetValue(measurement.Peer, out var link) ? link.RoundTripTime : null;
+        var message = Pool.Rent(MeasurementResult.Size);
+        message.Type = MessageTypes.MeasurementResult;
+        message.Sender = measurement.Peer;
+        message.From = Id;
+        new MeasurementResult(bytesPerSecond, rtt).Write(message.Payload);
+        var disposition = RunProcess(message, null);
+        if (disposition != Disposition.Hold)
+            message.Release();
+    }
+
     private void Report(int type, NodeId peer, ThroughputReport report)
     {
         var message = Pool.Rent(ThroughputReport.Size);
@@ -419,6 +477,9 @@ public sealed partial class OverlayNode
             timer.Dispose();
         _sourceResumeTimer?.Dispose();
         _measureTimer?.Dispose();
+        foreach (var measurement in _measurements.Values)
+            measurement.Timeout.Dispose();
+        _measurements.Clear();
         foreach (var input in _inputs.ToArray())
         {
             if (input is not UpstreamLink)

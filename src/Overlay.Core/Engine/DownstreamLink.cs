@@ -39,6 +39,10 @@ internal sealed class DownstreamLink : IFrameSink
     private int _completing;
     private int _closing;
     private int _pingRequested;
+    private int _probeRequested;
+
+    // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
+    private readonly Queue<Message> _linkFrames = new();
     private long _messages;
     private long _bytes;
     private long _emulatedLoss;
@@ -124,6 +128,13 @@ internal sealed class DownstreamLink : IFrameSink
         WakeSender();
     }
 
+    /// <summary>Asks the send loop to send a probe train (and a ping) so the peer can measure the bandwidth.</summary>
+    public void RequestProbe(int trainId)
+    {
+        Volatile.Write(ref _probeRequested, trainId);
+        RequestPing();
+    }
+
     /// <summary>Lets the send loop finish what is queued, then close.</summary>
     public void Complete()
     {
@@ -163,6 +174,11 @@ internal sealed class DownstreamLink : IFrameSink
             var rtt = _node.TimeProvider.GetElapsedTime(sent);
             Volatile.Write(ref _roundTripTicks, Math.Max(0, rtt.Ticks));
         }
+        else if (type == MessageTypes.ProbeReport && message.PayloadLength >= sizeof(double))
+        {
+            var rate = BinaryPrimitives.ReadDoubleLittleEndian(message.Payload);
+            _node.Post(new NodeEvent(NodeEventKind.ProbeReported, new ProbeOutcome(Peer, message.ApplicationId, rate)));
+        }
 
         message.Release();
         if (!MessageTypes.IsLinkInternal(type))
@@ -195,7 +211,7 @@ internal sealed class DownstreamLink : IFrameSink
                 inFlight = conditions.HasDelay ? TakeFromDelayLine(conditions, maxBytes, out var nextDue) : FillBatch(conditions, maxBytes, out nextDue);
                 if (inFlight == 0)
                 {
-                    if (Volatile.Read(ref _completing) != 0 && _delayLine.Count == 0 && _buffer.IsEmpty)
+                    if (Volatile.Read(ref _completing) != 0 && _delayLine.Count == 0 && _buffer.IsEmpty && _linkFrames.Count == 0)
                         return;
                     await WaitForWorkAsync(nextDue);
                     continue;
@@ -243,6 +259,8 @@ internal sealed class DownstreamLink : IFrameSink
 
             while (_delayLine.TryDequeue(out var delayed))
                 delayed.Message.Release();
+            while (_linkFrames.TryDequeue(out var frame))
+                frame.Release();
             _wakeTimer.Dispose();
             if (connection is not null)
                 await connection.DisposeAsync();
@@ -256,8 +274,9 @@ internal sealed class DownstreamLink : IFrameSink
         nextDue = 0;
         var count = 0;
         var bytes = 0;
-        if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
-            bytes += (_batch[count++] = CreatePing()).FrameLength;
+        MakeLinkFrames();
+        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _linkFrames.TryDequeue(out var frame))
+            bytes += (_batch[count++] = frame).FrameLength;
         while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _buffer.TryDequeue(out var message))
         {
             if (IsLost(conditions))
@@ -278,8 +297,9 @@ internal sealed class DownstreamLink : IFrameSink
     {
         var time = _node.TimeProvider;
         var now = time.GetTimestamp();
-        if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
-            _delayLine.Enqueue((CreatePing(), DueTime(conditions, now)));
+        MakeLinkFrames();
+        while (_linkFrames.TryDequeue(out var frame))
+            _delayLine.Enqueue((frame, DueTime(conditions, now)));
         while (_delayLine.Count < MaxDelayLine && _buffer.TryDequeue(out var message))
         {
             if (IsLost(conditions))
@@ -328,6 +348,18 @@ internal sealed class DownstreamLink : IFrameSink
             return false;
         Volatile.Write(ref _emulatedLoss, _emulatedLoss + 1);
         return true;
+    }
+
+    private void MakeLinkFrames()
+    {
+        if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
+            _linkFrames.Enqueue(CreatePing());
+        var train = Interlocked.Exchange(ref _probeRequested, 0);
+        if (train != 0)
+        {
+            for (var i = 0; i < ProbeTrain.Length; i++)
+                _linkFrames.Enqueue(ProbeTrain.CreateProbe(_node.Pool, _node.Id, train, i));
+        }
     }
 
     private Message CreatePing()
@@ -383,7 +415,7 @@ internal sealed class DownstreamLink : IFrameSink
     {
         Interlocked.Exchange(ref _senderWaiting, 1);
         var delayLineRoom = _delayLine.Count < MaxDelayLine;
-        if ((delayLineRoom && !_buffer.IsEmpty) || Volatile.Read(ref _pingRequested) != 0 || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
+        if ((delayLineRoom && !_buffer.IsEmpty) || _linkFrames.Count > 0 || Volatile.Read(ref _pingRequested) != 0 || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
         {
             Volatile.Write(ref _senderWaiting, 0);
             if (Volatile.Read(ref _completing) == 0 || _delayLine.Count == 0)

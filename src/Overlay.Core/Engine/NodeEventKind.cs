@@ -24,6 +24,12 @@ internal enum NodeEventKind
     /// <summary>Time to sample link meters, probe round-trip times and report throughput.</summary>
     Measure,
 
+    /// <summary>A peer reported a probe train; the subject is a <see cref="ProbeOutcome"/>.</summary>
+    ProbeReported,
+
+    /// <summary>A measurement got no answer in time; the subject is the boxed train id.</summary>
+    MeasurementTimedOut,
+
     /// <summary>The graceful part of stopping is over; close whatever is left.</summary>
     StopDeadline,
 }

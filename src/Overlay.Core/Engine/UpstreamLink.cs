@@ -22,6 +22,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly SemaphoreSlim _replyGate = new(1, 1);
     private int _receiverWaiting;
     private int _closing;
+    private long _probeStart;
+    private long _probeBytes;
     private long _messages;
     private long _bytes;
 
@@ -109,9 +111,17 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         if (MessageTypes.IsLinkInternal(message.Type))
         {
             if (message.Type == MessageTypes.Ping)
-                _ = AnswerPingAsync(message);
-            else
-                message.Release();
+            {
+                message.Type = MessageTypes.Pong;
+                message.Sender = _node.Id;
+                message.EncodeHeader();
+                _ = ReplyAsync(message);
+                return ValueTask.CompletedTask;
+            }
+
+            if (message.Type == MessageTypes.Probe)
+                return TakeProbeAsync(message);
+            message.Release();
             return ValueTask.CompletedTask;
         }
 
@@ -153,43 +163,85 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DeliverSlowlyAsync(Message message, TimeSpan wait)
     {
-        if (wait >= MinimumSleep)
+        try
         {
-            var time = _node.TimeProvider;
-            var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
-            while (true)
-            {
-                if (Volatile.Read(ref _closing) != 0)
-                {
-                    message.Release();
-                    throw new OperationCanceledException("The link is closing.");
-                }
-
-                var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
-                if (left < MinimumSleep)
-                    break;
-                await _throttle.WaitAsync(left);
-            }
+            await SleepAsync(wait);
+        }
+        catch
+        {
+            message.Release();
+            throw;
         }
 
         await WaitForSpaceAsync(message);
     }
 
-    /// <summary>Sends a round-trip probe back as a pong, after this node's emulated delay towards the peer.</summary>
-    private async Task AnswerPingAsync(Message ping)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SleepAsync(TimeSpan wait)
+    {
+        if (wait < MinimumSleep)
+            return;
+        var time = _node.TimeProvider;
+        var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            if (Volatile.Read(ref _closing) != 0)
+                throw new OperationCanceledException("The link is closing.");
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left < MinimumSleep)
+                return;
+            await _throttle.WaitAsync(left);
+        }
+    }
+
+    /// <summary>
+    /// A probe is throttled like data (so the train shows the emulated limits), timed, and released; the last one
+    /// of a train is answered with the measured rate.
+    /// </summary>
+    private async ValueTask TakeProbeAsync(Message probe)
     {
         try
         {
-            ping.Type = MessageTypes.Pong;
-            ping.Sender = _node.Id;
-            ping.EncodeHeader();
+            await SleepAsync(Throttle(probe.FrameLength));
+            var now = _node.TimeProvider.GetTimestamp();
+            if (probe.SequenceNumber == 0)
+            {
+                _probeStart = now;
+                _probeBytes = 0;
+            }
+            else
+            {
+                _probeBytes += probe.FrameLength;
+            }
+
+            if (probe.SequenceNumber == ProbeTrain.Length - 1 && _probeStart != 0)
+            {
+                var seconds = Math.Max(1e-6, _node.TimeProvider.GetElapsedTime(_probeStart, now).TotalSeconds);
+                _ = ReplyAsync(ProbeTrain.CreateReport(_node.Pool, _node.Id, probe.ApplicationId, _probeBytes / seconds));
+                _probeStart = 0;
+            }
+        }
+        finally
+        {
+            probe.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes a link-internal answer (pong, probe report) back on this connection, after this node's emulated delay
+    /// towards the peer. Takes ownership of <paramref name="reply"/>.
+    /// </summary>
+    private async Task ReplyAsync(Message reply)
+    {
+        try
+        {
             var delay = _node.GetLinkConditions(Connection.Remote).Delay;
             if (delay > TimeSpan.Zero)
                 await Task.Delay(delay, _node.TimeProvider);
             await _replyGate.WaitAsync();
             try
             {
-                await Connection.SendAsync(new[] { ping });
+                await Connection.SendAsync(new[] { reply });
             }
             finally
             {
@@ -202,7 +254,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         }
         finally
         {
-            ping.Release();
+            reply.Release();
         }
     }
 
