@@ -130,6 +130,13 @@ public abstract class Algorithm
     /// </summary>
     protected void MeasurePeer(NodeId peer) => Node.MeasurePeerOnLoop(peer);
 
+    /// <summary>
+    /// Closes the links to and from <paramref name="peer"/> at once; what was buffered for it is lost and the peer sees
+    /// its links break. A later <see cref="Send"/> to the peer opens a new link. This is how an algorithm passes a
+    /// failure on down a tree (the "domino effect").
+    /// </summary>
+    protected void Disconnect(NodeId peer) => Node.DisconnectOnLoop(peer);
+
     /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
     protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
 

@@ -154,6 +154,7 @@ public sealed partial class OverlayNode
             this,
             _options.MeasurementInterval,
             _options.MeasurementInterval);
+        StartLiveness();
         RunCallback(static (node, _) => node.Algorithm.RunStart(), null);
         var sinceYield = 0;
         while (true)
@@ -467,10 +468,21 @@ public sealed partial class OverlayNode
             message.Release();
     }
 
-    private void BeginStop()
+    /// <summary>Closes both links with <paramref name="peer"/> at once; the peer sees them fail.</summary>
+    internal void DisconnectOnLoop(NodeId peer)
+    {
+        EnsureOnLoop();
+        if (_downstreams.TryGetValue(peer, out var downstream))
+            downstream.Close();
+        if (_upstreams.TryGetValue(peer, out var upstream))
+            upstream.Close();
+    }
+
+    private void BeginStop(bool abrupt)
     {
         if (_stopping)
             return;
+        StopLiveness();
         RunCallback(static (node, _) => node.Algorithm.RunStop(), null);
         _stopping = true;
         foreach (var timer in _timers.ToArray())
@@ -497,7 +509,10 @@ public sealed partial class OverlayNode
         foreach (var link in _downstreams.Values)
         {
             DropWaiting(link);
-            link.Complete();
+            if (abrupt)
+                link.Close();
+            else
+                link.Complete();
         }
 
         _blockedLinks.Clear();

@@ -111,9 +111,28 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
 
         if (_transport is not null)
             await _transport.DisposeAsync();
-        Post(new NodeEvent(NodeEventKind.Invoke, (Action)BeginStop));
+        Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt: false))));
         await _loop.WaitAsync(cancellationToken);
         LogStopped(Id);
+    }
+
+    /// <summary>
+    /// Terminates the node at once, as a crash would look to its peers but without leaking anything: every link is
+    /// closed without draining, every loop ends, every message returns to the pool.
+    /// </summary>
+    public async Task TerminateAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            await _loop.WaitAsync(cancellationToken);
+            return;
+        }
+
+        if (_transport is not null)
+            await _transport.DisposeAsync();
+        Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt: true))));
+        await _loop.WaitAsync(cancellationToken);
+        LogTerminated(Id);
     }
 
     /// <inheritdoc />
@@ -230,6 +249,9 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} stopped")]
     private partial void LogStopped(NodeId node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} terminated")]
+    private partial void LogTerminated(NodeId node);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
     private partial void LogRejected(string remote, WireError reason, string detail);

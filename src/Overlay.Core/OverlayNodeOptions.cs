@@ -35,6 +35,17 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to 2 seconds.</remarks>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a link may be silent before its peer is declared dead. Idle links carry a tiny keep-alive every quarter
+    /// of this (only while idle), so an idle but healthy peer is never mistaken for a dead one.
+    /// </summary>
+    /// <remarks>Defaults to 2 seconds.</remarks>
+    public TimeSpan FailureTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many times a link that cannot connect is retried (with doubling back-off from 100 ms) before the algorithm gets <see cref="MessageTypes.SendFailed"/>.</summary>
+    /// <remarks>Defaults to 3.</remarks>
+    public int ConnectRetries { get; set; } = 3;
+
     /// <summary>Kernel send and receive buffer size of every link's socket, in bytes; null keeps the system's default.</summary>
     /// <remarks>
     /// Defaults to null. Small values make back pressure reach upstream nodes sooner, because less data hides in
@@ -87,6 +98,8 @@ public sealed class OverlayNodeOptions
         ArgumentNullException.ThrowIfNull(BindAddress);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(FailureTimeout, TimeSpan.FromMilliseconds(100));
+        ArgumentOutOfRangeException.ThrowIfNegative(ConnectRetries);
         return new OverlayNodeOptions
         {
             BindAddress = BindAddress,
@@ -97,6 +110,8 @@ public sealed class OverlayNodeOptions
             HandshakeTimeout = HandshakeTimeout,
             StopTimeout = StopTimeout,
             SocketBufferSize = SocketBufferSize,
+            FailureTimeout = FailureTimeout,
+            ConnectRetries = ConnectRetries,
             TotalBandwidth = TotalBandwidth,
             UploadBandwidth = UploadBandwidth,
             DownloadBandwidth = DownloadBandwidth,

@@ -40,6 +40,10 @@ internal sealed class DownstreamLink : IFrameSink
     private int _closing;
     private int _pingRequested;
     private int _probeRequested;
+    private int _keepAliveRequested;
+    private long _lastSent;
+    private long _lastHeard;
+    private WireError _silenceCause;
 
     // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
     private readonly Queue<Message> _linkFrames = new();
@@ -135,6 +139,26 @@ internal sealed class DownstreamLink : IFrameSink
         RequestPing();
     }
 
+    /// <summary>Timestamp of the last write on this link (0 before it connected).</summary>
+    public long LastSent => Volatile.Read(ref _lastSent);
+
+    /// <summary>Timestamp of the last frame the peer sent back on this link (heartbeats, pongs).</summary>
+    public long LastHeard => Volatile.Read(ref _lastHeard);
+
+    /// <summary>Asks the send loop for a keep-alive frame, even while it waits for bandwidth tokens.</summary>
+    public void RequestKeepAlive()
+    {
+        Volatile.Write(ref _keepAliveRequested, 1);
+        _work.Set();
+    }
+
+    /// <summary>Closes the link because the peer went silent.</summary>
+    public void CloseSilent()
+    {
+        _silenceCause = WireError.Silent;
+        Close();
+    }
+
     /// <summary>Lets the send loop finish what is queued, then close.</summary>
     public void Complete()
     {
@@ -167,6 +191,7 @@ internal sealed class DownstreamLink : IFrameSink
     ValueTask IFrameSink.OnMessageAsync(Message message)
     {
         // Nothing but link-internal frames may travel against the direction of use.
+        Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
         var type = message.Type;
         if (type == MessageTypes.Pong && message.PayloadLength >= sizeof(long))
         {
@@ -198,7 +223,10 @@ internal sealed class DownstreamLink : IFrameSink
         var inFlight = 0;
         try
         {
-            connection = await transport.ConnectAsync(Peer, CancellationToken.None);
+            connection = await ConnectWithRetriesAsync(transport);
+            var opened = _node.TimeProvider.GetTimestamp();
+            Volatile.Write(ref _lastHeard, opened);
+            Volatile.Write(ref _lastSent, opened);
             Volatile.Write(ref _connection, connection);
             if (Volatile.Read(ref _closing) != 0)
                 connection.Abort();
@@ -222,8 +250,9 @@ internal sealed class DownstreamLink : IFrameSink
                 var bytes = 0L;
                 for (var i = 0; i < inFlight; i++)
                     bytes += _batch[i].FrameLength;
-                await ShapeAsync(bytes);
+                await ShapeAsync(connection, bytes);
                 await connection.SendAsync(_batch.AsMemory(0, inFlight));
+                Volatile.Write(ref _lastSent, _node.TimeProvider.GetTimestamp());
                 var data = 0;
                 var dataBytes = 0L;
                 for (var i = 0; i < inFlight; i++)
@@ -247,7 +276,7 @@ internal sealed class DownstreamLink : IFrameSink
         {
             NeverConnected = connection is null;
             CloseException = ex;
-            CloseReason = ex is WireFormatException wire ? wire.Error : WireError.None;
+            CloseReason = _silenceCause != WireError.None ? _silenceCause : ex is WireFormatException wire ? wire.Error : WireError.None;
         }
         finally
         {
@@ -352,6 +381,8 @@ internal sealed class DownstreamLink : IFrameSink
 
     private void MakeLinkFrames()
     {
+        if (Interlocked.Exchange(ref _keepAliveRequested, 0) == 1)
+            _linkFrames.Enqueue(CreateKeepAlive());
         if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
             _linkFrames.Enqueue(CreatePing());
         var train = Interlocked.Exchange(ref _probeRequested, 0);
@@ -359,6 +390,33 @@ internal sealed class DownstreamLink : IFrameSink
         {
             for (var i = 0; i < ProbeTrain.Length; i++)
                 _linkFrames.Enqueue(ProbeTrain.CreateProbe(_node.Pool, _node.Id, train, i));
+        }
+    }
+
+    private Message CreateKeepAlive()
+    {
+        var keepAlive = _node.Pool.Rent(0);
+        keepAlive.Type = MessageTypes.KeepAlive;
+        keepAlive.Sender = _node.Id;
+        keepAlive.EncodeHeader();
+        return keepAlive;
+    }
+
+    /// <summary>Connects, retrying with doubling back-off so that a peer restarting is not given up at once.</summary>
+    private async Task<IConnection> ConnectWithRetriesAsync(TcpTransport transport)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await transport.ConnectAsync(Peer, CancellationToken.None);
+            }
+            catch (System.Net.Sockets.SocketException) when (attempt < _node.ConnectRetries && Volatile.Read(ref _closing) == 0)
+            {
+                await Task.Delay(backoff, _node.TimeProvider);
+                backoff += backoff;
+            }
         }
     }
 
@@ -386,7 +444,7 @@ internal sealed class DownstreamLink : IFrameSink
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ShapeAsync(long bytes)
+    private async ValueTask ShapeAsync(IConnection connection, long bytes)
     {
         var wait = _linkBucket.Reserve(bytes);
         var upload = _node.UploadBucket.Reserve(bytes);
@@ -407,6 +465,21 @@ internal sealed class DownstreamLink : IFrameSink
             _wakeTimer.Change(left, Timeout.InfiniteTimeSpan);
             Interlocked.Exchange(ref _senderWaiting, 0);
             await _work.WaitAsync();
+
+            // A long wait for tokens must not look like a dead link to the peer.
+            if (Interlocked.Exchange(ref _keepAliveRequested, 0) == 1)
+            {
+                var keepAlive = CreateKeepAlive();
+                try
+                {
+                    await connection.SendAsync(new ReadOnlyMemory<Message>([keepAlive]));
+                    Volatile.Write(ref _lastSent, time.GetTimestamp());
+                }
+                finally
+                {
+                    keepAlive.Release();
+                }
+            }
         }
     }
 
@@ -415,7 +488,7 @@ internal sealed class DownstreamLink : IFrameSink
     {
         Interlocked.Exchange(ref _senderWaiting, 1);
         var delayLineRoom = _delayLine.Count < MaxDelayLine;
-        if ((delayLineRoom && !_buffer.IsEmpty) || _linkFrames.Count > 0 || Volatile.Read(ref _pingRequested) != 0 || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
+        if ((delayLineRoom && !_buffer.IsEmpty) || _linkFrames.Count > 0 || Volatile.Read(ref _pingRequested) != 0 || Volatile.Read(ref _keepAliveRequested) != 0 || Volatile.Read(ref _completing) != 0 || Volatile.Read(ref _closing) != 0)
         {
             Volatile.Write(ref _senderWaiting, 0);
             if (Volatile.Read(ref _completing) == 0 || _delayLine.Count == 0)

@@ -22,6 +22,10 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly SemaphoreSlim _replyGate = new(1, 1);
     private int _receiverWaiting;
     private int _closing;
+    private long _lastHeard;
+    private long _lastReplied;
+    private int _blocked;
+    private WireError _silenceCause;
     private long _probeStart;
     private long _probeBytes;
     private long _messages;
@@ -63,7 +67,39 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
     public int Capacity => _buffer.Capacity;
 
-    public void Start() => ReceiveLoop = RunAsync();
+    /// <summary>Timestamp of the last frame read from the peer.</summary>
+    public long LastHeard => Volatile.Read(ref _lastHeard);
+
+    /// <summary>Timestamp of the last frame written back to the peer (heartbeats, pongs).</summary>
+    public long LastReplied => Volatile.Read(ref _lastReplied);
+
+    /// <summary>True while the receive loop deliberately does not read (full buffer, emulated download limit).</summary>
+    public bool IsBlocked => Volatile.Read(ref _blocked) != 0;
+
+    public void Start()
+    {
+        var now = _node.TimeProvider.GetTimestamp();
+        _lastHeard = now;
+        _lastReplied = now;
+        ReceiveLoop = RunAsync();
+    }
+
+    /// <summary>Sends a heartbeat back to the peer, so it knows this node lives even while it does not read.</summary>
+    public void SendHeartbeat()
+    {
+        var heartbeat = _node.Pool.Rent(0);
+        heartbeat.Type = MessageTypes.KeepAlive;
+        heartbeat.Sender = _node.Id;
+        heartbeat.EncodeHeader();
+        _ = ReplyAsync(heartbeat);
+    }
+
+    /// <summary>Closes the link because the peer went silent.</summary>
+    public void CloseSilent()
+    {
+        _silenceCause = WireError.Silent;
+        Close();
+    }
 
     /// <summary>Closes the link; the receive loop ends and reports through the node's inbox.</summary>
     public void Close()
@@ -108,6 +144,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
     ValueTask IFrameSink.OnMessageAsync(Message message)
     {
+        Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
         if (MessageTypes.IsLinkInternal(message.Type))
         {
             if (message.Type == MessageTypes.Ping)
@@ -181,6 +218,27 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     {
         if (wait < MinimumSleep)
             return;
+        Volatile.Write(ref _blocked, 1);
+        try
+        {
+            await SleepUntilAsync(wait);
+        }
+        finally
+        {
+            Unblock();
+        }
+    }
+
+    private void Unblock()
+    {
+        // Silence is measured from the moment the loop reads again, not from before it stopped on purpose.
+        Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
+        Volatile.Write(ref _blocked, 0);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SleepUntilAsync(TimeSpan wait)
+    {
         var time = _node.TimeProvider;
         var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
         while (true)
@@ -242,6 +300,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             try
             {
                 await Connection.SendAsync(new[] { reply });
+                Volatile.Write(ref _lastReplied, _node.TimeProvider.GetTimestamp());
             }
             finally
             {
@@ -260,6 +319,20 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitForSpaceAsync(Message message)
+    {
+        Volatile.Write(ref _blocked, 1);
+        try
+        {
+            await WaitForRoomAsync(message);
+        }
+        finally
+        {
+            Unblock();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WaitForRoomAsync(Message message)
     {
         while (true)
         {
@@ -299,6 +372,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             CloseReason = WireError.None;
             CloseException = ex;
         }
+
+        if (_silenceCause != WireError.None)
+            CloseReason = _silenceCause;
 
         _throttle.Dispose();
         await Connection.DisposeAsync();

@@ -38,4 +38,7 @@ public enum WireError
 
     /// <summary>The peer failed the shared-secret challenge.</summary>
     AuthenticationFailed,
+
+    /// <summary>The peer went silent (no frame, no keep-alive) for longer than the failure time-out.</summary>
+    Silent,
 }
