@@ -13,11 +13,15 @@ public sealed partial class OverlayNode
     /// <summary>How many times a link retries connecting before it gives up.</summary>
     internal int ConnectRetries => _options.ConnectRetries;
 
-    // Keep-alives go every quarter of the time-out; silence of half the time-out declares the peer dead, so a
-    // frozen peer is found within about one time-out, and an alive one has missed at least two keep-alives first.
-    private TimeSpan KeepAliveInterval => _options.FailureTimeout / 4;
+    // Keep-alives go every fifth of the time-out, and three intervals of silence declare the peer dead: a frozen
+    // peer is found within one time-out (0.6 silence + up to 0.2 since its last keep-alive + up to 0.2 until the
+    // next check), and a live one must miss two keep-alives in a row first.
+    private TimeSpan KeepAliveInterval => _options.FailureTimeout / 5;
 
-    private TimeSpan SilenceLimit => _options.FailureTimeout / 2;
+    private TimeSpan SilenceLimit => KeepAliveInterval * 3;
+
+    // Timer ticks jitter; "idle for most of an interval" keeps a tick from being skipped for a few microseconds.
+    private TimeSpan IdleEnough => KeepAliveInterval / 2;
 
     private void StartLiveness() =>
         _livenessTimer = TimeProvider.CreateTimer(
@@ -43,7 +47,7 @@ public sealed partial class OverlayNode
             }
 
             // Only an idle direction carries keep-alives: data is proof enough of life.
-            if (TimeProvider.GetElapsedTime(link.LastSent, now) >= KeepAliveInterval)
+            if (TimeProvider.GetElapsedTime(link.LastSent, now) >= IdleEnough)
                 link.RequestKeepAlive();
         }
 
@@ -56,7 +60,7 @@ public sealed partial class OverlayNode
                 continue;
             }
 
-            if (TimeProvider.GetElapsedTime(link.LastReplied, now) >= KeepAliveInterval)
+            if (TimeProvider.GetElapsedTime(link.LastReplied, now) >= IdleEnough)
                 link.SendHeartbeat();
         }
     }

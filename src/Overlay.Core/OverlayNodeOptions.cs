@@ -36,7 +36,7 @@ public sealed class OverlayNodeOptions
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long a link may be silent before its peer is declared dead. Idle links carry a tiny keep-alive every quarter
+    /// How long a link may be silent before its peer is declared dead. Idle links carry a tiny keep-alive every fifth
     /// of this (only while idle), so an idle but healthy peer is never mistaken for a dead one.
     /// </summary>
     /// <remarks>Defaults to 2 seconds.</remarks>

@@ -9,6 +9,8 @@ internal class RelayAlgorithm : Algorithm
     private readonly Dictionary<NodeId, List<int>> _arrivals = [];
     private readonly HashSet<(int, int)> _seen = [];
     private readonly object _gate = new();
+    private readonly List<(NodeId, int, DateTime)> _failures = [];
+    private readonly Dictionary<NodeId, DateTime> _lastArrival = [];
     private long _corrupt;
     private long _delivered;
 
@@ -25,6 +27,12 @@ internal class RelayAlgorithm : Algorithm
     {
         lock (_gate)
             return _arrivals.TryGetValue(upstream, out var list) ? [.. list] : [];
+    }
+
+    public DateTime LastArrivalFrom(NodeId upstream)
+    {
+        lock (_gate)
+            return _lastArrival.GetValueOrDefault(upstream);
     }
 
     public IReadOnlyList<NodeId> Upstreams
@@ -48,6 +56,7 @@ internal class RelayAlgorithm : Algorithm
                 if (!_arrivals.TryGetValue(message.From, out var list))
                     _arrivals[message.From] = list = [];
                 list.Add(message.SequenceNumber);
+                _lastArrival[message.From] = DateTime.UtcNow;
             }
 
             if (!SourceOptions.IsPattern(message))
@@ -60,6 +69,37 @@ internal class RelayAlgorithm : Algorithm
         foreach (var child in Children)
             Send(message, child);
         return Children.Count > 0 ? Disposition.Forwarded : Disposition.Consumed;
+    }
+
+    /// <summary>Peers whose links broke, in the order the engine reported them.</summary>
+    public List<(NodeId Peer, int Type, DateTime At)> Failures
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _failures];
+        }
+    }
+
+    // The sensible default for a relay: forget a child whose link broke (or never opened).
+    protected override void OnBrokenDownstream(NodeId peer)
+    {
+        Children.Remove(peer);
+        Record(peer, MessageTypes.BrokenDownstream);
+    }
+
+    protected override void OnSendFailed(NodeId peer)
+    {
+        Children.Remove(peer);
+        Record(peer, MessageTypes.SendFailed);
+    }
+
+    protected override void OnBrokenUpstream(NodeId peer) => Record(peer, MessageTypes.BrokenUpstream);
+
+    private void Record(NodeId peer, int type)
+    {
+        lock (_gate)
+            _failures.Add((peer, type, DateTime.UtcNow));
     }
 
     /// <summary>Hook for tests that slow the algorithm down or watch it.</summary>
