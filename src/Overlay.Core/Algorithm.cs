@@ -29,6 +29,12 @@ public abstract class Algorithm
     /// <summary>This node's identity.</summary>
     protected NodeId Self => Node.Id;
 
+    /// <summary>
+    /// Nodes this algorithm knows of: every peer a link was opened to or accepted from (and, with an observer, the
+    /// bootstrap set). The default handlers forget a peer whose link broke. Only touch it on the node's loop.
+    /// </summary>
+    protected HashSet<NodeId> KnownHosts { get; } = [];
+
     /// <summary>A logger named after the algorithm's type.</summary>
     protected ILogger Logger { get; private set; } = NullLogger.Instance;
 
@@ -69,20 +75,14 @@ public abstract class Algorithm
     {
     }
 
-    /// <summary>A link from <paramref name="peer"/> to this node failed or closed.</summary>
-    protected virtual void OnBrokenUpstream(NodeId peer)
-    {
-    }
+    /// <summary>A link from <paramref name="peer"/> to this node failed or closed. By default the peer is forgotten.</summary>
+    protected virtual void OnBrokenUpstream(NodeId peer) => KnownHosts.Remove(peer);
 
-    /// <summary>The link from this node to <paramref name="peer"/> failed; what was buffered for it is lost.</summary>
-    protected virtual void OnBrokenDownstream(NodeId peer)
-    {
-    }
+    /// <summary>The link from this node to <paramref name="peer"/> failed; what was buffered for it is lost. By default the peer is forgotten.</summary>
+    protected virtual void OnBrokenDownstream(NodeId peer) => KnownHosts.Remove(peer);
 
-    /// <summary>A link to <paramref name="peer"/> could not be opened; what was sent to it is lost.</summary>
-    protected virtual void OnSendFailed(NodeId peer)
-    {
-    }
+    /// <summary>A link to <paramref name="peer"/> could not be opened; what was sent to it is lost. By default the peer is forgotten.</summary>
+    protected virtual void OnSendFailed(NodeId peer) => KnownHosts.Remove(peer);
 
     /// <summary>The data source of <paramref name="applicationId"/> ended or failed.</summary>
     protected virtual void OnBrokenSource(int applicationId)
@@ -137,10 +137,22 @@ public abstract class Algorithm
     /// </summary>
     protected void Disconnect(NodeId peer) => Node.DisconnectOnLoop(peer);
 
+    /// <summary>
+    /// Sends a line of text to the observer's trace log (with this node and the time), or to the node's logger when
+    /// there is no observer. Thread-safe.
+    /// </summary>
+    protected void Trace(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Node.TraceFromAlgorithm(text);
+    }
+
     /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
     protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
 
     internal void RunStart() => OnStart();
+
+    internal void LearnHost(NodeId peer) => KnownHosts.Add(peer);
 
     internal void RunStop() => OnStop();
 

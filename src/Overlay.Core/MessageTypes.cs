@@ -58,6 +58,44 @@ public static class MessageTypes
     /// <summary>The answer to <see cref="Algorithm.MeasurePeer"/>: see <see cref="MeasurementResult"/>.</summary>
     public const int MeasurementResult = EngineReservedStart + 0x106;
 
+    /// <summary>The observer gave this node its bootstrap set (now in <c>KnownHosts</c>); the payload lists them, see <see cref="Observer.BootstrapList"/>.</summary>
+    public const int Bootstrap = EngineReservedStart + 0x110;
+
+    /// <summary>The observer asks this node to join the application named by the application field.</summary>
+    public const int JoinRequested = EngineReservedStart + 0x111;
+
+    /// <summary>The observer asks this node to leave the application named by the application field.</summary>
+    public const int LeaveRequested = EngineReservedStart + 0x112;
+
+    /// <summary>An algorithm-specific command from the observer: its two integers are the application and sequence fields.</summary>
+    public const int CustomControl = EngineReservedStart + 0x113;
+
+    // Observer protocol: only ever on a node's connection to its observer.
+
+    /// <summary>Node → observer: register and ask for a bootstrap set.</summary>
+    internal const int ObserverBoot = EngineReservedStart + 0x200;
+
+    /// <summary>Observer → node: the bootstrap set.</summary>
+    internal const int ObserverBootReply = EngineReservedStart + 0x201;
+
+    /// <summary>Observer → node: send your status.</summary>
+    internal const int ObserverStatusRequest = EngineReservedStart + 0x202;
+
+    /// <summary>Node → observer: status (JSON).</summary>
+    internal const int ObserverStatusReport = EngineReservedStart + 0x203;
+
+    /// <summary>Observer → node: a control command (JSON); the sequence field is the request id.</summary>
+    internal const int ObserverControl = EngineReservedStart + 0x204;
+
+    /// <summary>Node → observer: the outcome of a control command (JSON), same request id.</summary>
+    internal const int ObserverControlAck = EngineReservedStart + 0x205;
+
+    /// <summary>Node → observer: a trace line (UTF-8).</summary>
+    internal const int ObserverTrace = EngineReservedStart + 0x206;
+
+    /// <summary>True for the observer protocol's types, which no node-to-node link may carry.</summary>
+    internal static bool IsObserverProtocol(int type) => type >= ObserverBoot && type <= ObserverTrace;
+
     /// <summary>True when <paramref name="type"/> belongs to the engine or observer range.</summary>
     public static bool IsEngineReserved(int type) => type >= EngineReservedStart;
 
@@ -65,7 +103,10 @@ public static class MessageTypes
     public static bool IsLinkInternal(int type) => type >= EngineReservedStart && type <= LinkInternalEnd;
 
     /// <summary>True when a frame of this type may legitimately arrive from a peer.</summary>
-    /// <remarks>Algorithm types (1 and up) and link-internal types may; engine notifications are local only.</remarks>
+    /// <remarks>
+    /// Algorithm types (1 and up), link-internal types and the observer protocol may (the latter is refused on
+    /// node-to-node links); engine notifications are local only.
+    /// </remarks>
     public static bool IsValidOnWire(int type) =>
-        type > 0 && (type < EngineReservedStart || (type >= Ping && type <= ProbeReport));
+        type > 0 && (type < EngineReservedStart || (type >= Ping && type <= ProbeReport) || IsObserverProtocol(type));
 }

@@ -21,6 +21,7 @@ public sealed partial class OverlayNode
             return link;
         link = new DownstreamLink(this, peer, _options.BufferCapacity, TimeProvider.GetTimestamp(), _linksOpened++);
         _downstreams.Add(peer, link);
+        Algorithm.LearnHost(peer);
         link.Start(_transport!);
         UpdateSnapshots();
         return link;
@@ -44,6 +45,7 @@ public sealed partial class OverlayNode
 
         var link = new UpstreamLink(this, connection, _options.BufferCapacity, TimeProvider.GetTimestamp());
         _upstreams.Add(connection.Remote, link);
+        Algorithm.LearnHost(connection.Remote);
         AddInput(link);
         link.Start();
         UpdateSnapshots();

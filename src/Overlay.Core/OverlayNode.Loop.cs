@@ -356,7 +356,7 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>Gives the algorithm an engine notification about <paramref name="peer"/>.</summary>
-    private void Notify(int type, NodeId peer, int applicationId = 0)
+    private void Notify(int type, NodeId peer, int applicationId = 0, int sequenceNumber = 0)
     {
         if (_stopping)
             return;
@@ -365,6 +365,7 @@ public sealed partial class OverlayNode
         message.Sender = peer;
         message.From = Id;
         message.ApplicationId = applicationId;
+        message.SequenceNumber = sequenceNumber;
         var disposition = RunProcess(message, null);
         if (disposition != Disposition.Hold)
             message.Release();

@@ -28,6 +28,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     });
 
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
     private readonly long[] _closedByError = new long[Enum.GetValues<WireError>().Length];
     private TcpTransport? _transport;
@@ -48,6 +49,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         Pool = _options.Pool ?? MessagePool.Shared;
         TimeProvider = _options.TimeProvider;
         var loggers = _options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _loggerFactory = loggers;
         _logger = loggers.CreateLogger<OverlayNode>();
         Algorithm = algorithm;
         InitializeEmulation();
@@ -89,11 +91,13 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             _options.MaxPayloadLength,
             _options.HandshakeTimeout,
             _logger,
-            _options.SocketBufferSize);
+            _options.SocketBufferSize,
+            SecretBytes(_options.SharedSecret));
         _transport.Start(this);
         Id = _transport.LocalId;
         LogStarted(Id);
         _loop = RunLoopAsync();
+        StartObserver();
         return Task.CompletedTask;
     }
 
@@ -109,6 +113,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             return;
         }
 
+        await StopObserverAsync();
         if (_transport is not null)
             await _transport.DisposeAsync();
         Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt: false))));
@@ -128,6 +133,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             return;
         }
 
+        await StopObserverAsync();
         if (_transport is not null)
             await _transport.DisposeAsync();
         Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt: true))));
@@ -230,6 +236,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         Interlocked.Increment(ref _messagesLost);
         Interlocked.Add(ref _bytesLost, message.FrameLength);
     }
+
+    internal static byte[]? SecretBytes(string? secret) => secret is null ? null : System.Text.Encoding.UTF8.GetBytes(secret);
 
     private static Dictionary<WireError, long> CountersByReason(long[] counters)
     {

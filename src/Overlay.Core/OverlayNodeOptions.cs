@@ -27,6 +27,14 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to 0.</remarks>
     public uint OverlayId { get; set; }
 
+    /// <summary>
+    /// The overlay's shared secret. When set, every connection (node↔node and node↔observer) proves knowledge of it
+    /// with an HMAC-SHA256 challenge-response, and peers that cannot are refused. Null turns authentication off
+    /// (for development on a trusted machine). See docs/security.md.
+    /// </summary>
+    /// <remarks>Defaults to null.</remarks>
+    public string? SharedSecret { get; set; }
+
     /// <summary>How long a peer that connected has to send its handshake.</summary>
     /// <remarks>Defaults to 5 seconds.</remarks>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -107,6 +115,7 @@ public sealed class OverlayNodeOptions
             BufferCapacity = BufferCapacity,
             MaxPayloadLength = MaxPayloadLength,
             OverlayId = OverlayId,
+            SharedSecret = SharedSecret,
             HandshakeTimeout = HandshakeTimeout,
             StopTimeout = StopTimeout,
             SocketBufferSize = SocketBufferSize,

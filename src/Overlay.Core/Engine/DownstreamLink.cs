@@ -105,6 +105,9 @@ internal sealed class DownstreamLink : IFrameSink
     /// <summary>Throughput over the last measurement interval.</summary>
     public RateMeter Meter { get; }
 
+    /// <summary>Applications this link has carried.</summary>
+    public ApplicationSet Applications { get; } = new();
+
     public int Buffered => _buffer.Count;
 
     public int Capacity => _buffer.Capacity;
@@ -114,6 +117,7 @@ internal sealed class DownstreamLink : IFrameSink
     /// <summary>Queues a data message if there is room; takes its own reference when it does.</summary>
     public bool TryEnqueue(Message message)
     {
+        Applications.Note(message.ApplicationId);
         message.Retain();
         if (!_buffer.TryEnqueue(message))
         {

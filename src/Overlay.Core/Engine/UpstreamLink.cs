@@ -63,6 +63,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>Throughput over the last measurement interval.</summary>
     public RateMeter Meter { get; }
 
+    /// <summary>Applications this link has carried.</summary>
+    public ApplicationSet Applications { get; } = new();
+
     public int Buffered => _buffer.Count;
 
     public int Capacity => _buffer.Capacity;
@@ -162,7 +165,15 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             return ValueTask.CompletedTask;
         }
 
+        if (MessageTypes.IsObserverProtocol(message.Type))
+        {
+            // A stranger (or a confused node) trying to command this node: refuse, close, count.
+            message.Release();
+            throw new WireFormatException(WireError.NotAllowed);
+        }
+
         message.From = Connection.Remote;
+        Applications.Note(message.ApplicationId);
         Volatile.Write(ref _messages, _messages + 1);
         Volatile.Write(ref _bytes, _bytes + message.FrameLength);
         var wait = Throttle(message.FrameLength);

@@ -57,6 +57,20 @@ internal sealed class FrameReader : IDisposable
         return handshake;
     }
 
+    /// <summary>Reads exactly <paramref name="destination"/>.Length raw bytes (authentication nonces and proofs).</summary>
+    /// <exception cref="WireFormatException">The stream ended first.</exception>
+    public async ValueTask ReadExactAsync(IFrameSource source, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        while (_end - _start < destination.Length)
+        {
+            if (!await FillAsync(source, cancellationToken))
+                throw new WireFormatException(WireError.Truncated);
+        }
+
+        _staging.AsSpan(_start, destination.Length).CopyTo(destination.Span);
+        _start += destination.Length;
+    }
+
     /// <summary>
     /// Decodes frames into <paramref name="sink"/> until the peer closes the stream at a frame boundary.
     /// </summary>

@@ -19,13 +19,15 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     private readonly TimeSpan _handshakeTimeout;
     private readonly ILogger _logger;
     private readonly int? _socketBufferSize;
+    private readonly byte[]? _secret;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
 
-    public TcpTransport(IPEndPoint bindEndPoint, uint overlayId, MessagePool pool, int maxPayloadLength, TimeSpan handshakeTimeout, ILogger logger, int? socketBufferSize = null)
+    public TcpTransport(IPEndPoint bindEndPoint, uint overlayId, MessagePool pool, int maxPayloadLength, TimeSpan handshakeTimeout, ILogger logger, int? socketBufferSize = null, byte[]? secret = null)
     {
         _socketBufferSize = socketBufferSize;
+        _secret = secret;
         _bindEndPoint = bindEndPoint;
         _overlayId = overlayId;
         _pool = pool;
@@ -72,8 +74,9 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
             timeout.CancelAfter(_handshakeTimeout);
             await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
-            await SendHandshakeAsync(socket, timeout.Token);
-            var handshake = await ReadHandshakeAsync(reader, socket, timeout.Token);
+            var handshake = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, timeout.Token);
+            if ((handshake.Flags & HandshakeFlags.Observer) != 0)
+                throw new WireFormatException(WireError.BadHandshake, $"{remote} is an observer, not a node.");
             if (handshake.OverlayId != _overlayId)
                 throw new WireFormatException(WireError.WrongOverlay, $"Peer belongs to overlay {handshake.OverlayId}, this node to {_overlayId}.");
             if (handshake.ListenEndpoint != remote)
@@ -141,16 +144,13 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             Handshake handshake;
             try
             {
-                handshake = await ReadHandshakeAsync(reader, socket, timeout.Token);
+                handshake = await HandshakeExchange.AcceptAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, ValidatePeer, timeout.Token);
             }
             catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
             {
                 throw new WireFormatException(WireError.HandshakeTimeout);
             }
 
-            if (handshake.OverlayId != _overlayId)
-                throw new WireFormatException(WireError.WrongOverlay, $"Peer belongs to overlay {handshake.OverlayId}, this node to {_overlayId}.");
-            await SendHandshakeAsync(socket, _stopping.Token);
             handler.OnAccepted(new TcpConnection(socket, handshake.ListenEndpoint, reader));
         }
         catch (WireFormatException ex)
@@ -168,17 +168,13 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         }
     }
 
-    private async Task SendHandshakeAsync(Socket socket, CancellationToken cancellationToken)
+    private void ValidatePeer(Handshake handshake)
     {
-        var bytes = new byte[Handshake.Size];
-        new Handshake(LocalId, _overlayId).Write(bytes);
-        var sent = 0;
-        while (sent < bytes.Length)
-            sent += await socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cancellationToken);
+        if (handshake.OverlayId != _overlayId)
+            throw new WireFormatException(WireError.WrongOverlay, $"Peer belongs to overlay {handshake.OverlayId}, this node to {_overlayId}.");
+        if ((handshake.Flags & HandshakeFlags.Observer) != 0)
+            throw new WireFormatException(WireError.BadHandshake, "Observers do not connect to nodes; nodes connect to their observer.");
     }
-
-    private static ValueTask<Handshake> ReadHandshakeAsync(FrameReader reader, Socket socket, CancellationToken cancellationToken) =>
-        reader.ReadHandshakeAsync(new SocketFrameSource(socket), cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accept failed: {Error}")]
     private partial void LogAcceptFailed(SocketError error);

@@ -10,6 +10,9 @@ public enum HandshakeFlags : ushort
     /// <summary>The connecting side is an observer, not a node.</summary>
     Observer = 1,
 
+    /// <summary>The sender proves knowledge of the overlay's shared secret: a 16-byte nonce follows the handshake.</summary>
+    Authenticated = 2,
+
     /// <summary>Every flag this version defines.</summary>
-    All = Observer,
+    All = Observer | Authenticated,
 }

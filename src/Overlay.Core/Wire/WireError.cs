@@ -39,6 +39,9 @@ public enum WireError
     /// <summary>The peer failed the shared-secret challenge.</summary>
     AuthenticationFailed,
 
+    /// <summary>An observer or control frame arrived on a node-to-node link: only the authenticated observer may command a node.</summary>
+    NotAllowed,
+
     /// <summary>The peer went silent (no frame, no keep-alive) for longer than the failure time-out.</summary>
     Silent,
 }

@@ -51,6 +51,7 @@ public sealed class WireFormatException : Exception
         WireError.OversizedPayload => "The frame's payload length exceeds the maximum.",
         WireError.HandshakeTimeout => "The peer did not complete its handshake in time.",
         WireError.AuthenticationFailed => "The peer failed authentication.",
+        WireError.NotAllowed => "An observer or control frame arrived on a node-to-node link.",
         WireError.Silent => "The peer went silent for longer than the failure time-out.",
         _ => "Malformed input.",
     };
