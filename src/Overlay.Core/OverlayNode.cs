@@ -105,27 +105,15 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     /// Stops gracefully: stops accepting, lets outbound buffers drain for up to
     /// <see cref="OverlayNodeOptions.StopTimeout"/>, closes every link and returns every message to the pool.
     /// </summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
-        {
-            await _loop.WaitAsync(cancellationToken);
-            return;
-        }
-
-        await StopObserverAsync();
-        if (_transport is not null)
-            await _transport.DisposeAsync();
-        Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt: false))));
-        await _loop.WaitAsync(cancellationToken);
-        LogStopped(Id);
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => ShutdownAsync(abrupt: false, cancellationToken);
 
     /// <summary>
     /// Terminates the node at once, as a crash would look to its peers but without leaking anything: every link is
     /// closed without draining, every loop ends, every message returns to the pool.
     /// </summary>
-    public async Task TerminateAsync(CancellationToken cancellationToken = default)
+    public Task TerminateAsync(CancellationToken cancellationToken = default) => ShutdownAsync(abrupt: true, cancellationToken);
+
+    private async Task ShutdownAsync(bool abrupt, CancellationToken cancellationToken)
     {
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
         {
@@ -136,9 +124,12 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         await StopObserverAsync();
         if (_transport is not null)
             await _transport.DisposeAsync();
-        Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt: true))));
+        Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt))));
         await _loop.WaitAsync(cancellationToken);
-        LogTerminated(Id);
+        if (abrupt)
+            LogTerminated(Id);
+        else
+            LogStopped(Id);
     }
 
     /// <inheritdoc />

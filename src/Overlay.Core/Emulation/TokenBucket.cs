@@ -101,21 +101,6 @@ public sealed class TokenBucket
         }
     }
 
-    /// <summary>How long until <paramref name="bytes"/> could be reserved without debt; does not take them.</summary>
-    public TimeSpan TimeUntilAvailable(long bytes)
-    {
-        if (_unlimited)
-            return TimeSpan.Zero;
-        lock (_gate)
-        {
-            if (_unlimited)
-                return TimeSpan.Zero;
-            Refill(_time.GetTimestamp());
-            var missing = bytes - _tokens;
-            return missing <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(missing / _rate);
-        }
-    }
-
     private void Refill(long now)
     {
         var elapsed = _time.GetElapsedTime(_stamp, now).TotalSeconds;
