@@ -30,6 +30,8 @@ internal sealed record PerfOptions
         """
         usage: Overlay.Perf chain [--seconds S] [--warmup W] [--sizes 2,3,4,8,16,32] [--payload BYTES] [--fill pattern|none] [--csv PATH]
                Overlay.Perf small [--seconds S] [--warmup W] [--sizes 3,5] [--payload BYTES] [--fill pattern|none]
+               Overlay.Perf emulator [--seconds S]     (bandwidth emulator accuracy, 10 KB/s … 100 MB/s)
+               Overlay.Perf failures [--trials N]      (failure detection latency; needs tests/Overlay.TestPeer built)
         """;
 
     /// <summary>Parses the arguments; null (and a message on <paramref name="error"/>) when they make no sense.</summary>

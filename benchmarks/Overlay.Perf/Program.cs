@@ -15,6 +15,10 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        if (args.Length > 0 && args[0] == "emulator")
+            return await EmulatorExperiment.RunAsync(SecondsArgument(args, 5), Console.Out);
+        if (args.Length > 0 && args[0] == "failures")
+            return await FailureExperiment.RunAsync((int)SecondsArgument(args, 20, "--trials"), Console.Out);
         var options = PerfOptions.Parse(args, Console.Error);
         if (options is null)
             return 2;
@@ -44,6 +48,12 @@ internal static class Program
         output.WriteLine();
         output.WriteLine($"Pool at the end: {outstanding} outstanding, {pool.TotalRented:N0} rented in all, {pool.DoubleReleases} double releases.");
         return outstanding == 0 && pool.DoubleReleases == 0 ? 0 : 1;
+    }
+
+    private static double SecondsArgument(string[] args, double fallback, string name = "--seconds")
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? double.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private static void WriteHeader(TextWriter output, PerfOptions options)

@@ -23,6 +23,20 @@ public sealed partial class OverlayNode
     // Timer ticks jitter; "idle for most of an interval" keeps a tick from being skipped for a few microseconds.
     private TimeSpan IdleEnough => KeepAliveInterval / 2;
 
+    /// <summary>Every byte this node has read from its links, link-internal frames included (for overhead measurements).</summary>
+    internal long WireBytesReceived
+    {
+        get
+        {
+            var total = 0L;
+            foreach (var link in Volatile.Read(ref _upstreamSnapshot))
+                total += link.Connection.BytesReceived;
+            foreach (var link in Volatile.Read(ref _downstreamSnapshot))
+                total += link.ReverseBytesReceived;
+            return total;
+        }
+    }
+
     private void StartLiveness() =>
         _livenessTimer = TimeProvider.CreateTimer(
             static state => ((OverlayNode)state!).CheckLiveness(),

@@ -143,6 +143,9 @@ internal sealed class DownstreamLink : IFrameSink
         RequestPing();
     }
 
+    /// <summary>Bytes the peer sent back on this link (heartbeats, pongs, probe reports).</summary>
+    public long ReverseBytesReceived => Volatile.Read(ref _connection)?.BytesReceived ?? 0;
+
     /// <summary>Timestamp of the last write on this link (0 before it connected).</summary>
     public long LastSent => Volatile.Read(ref _lastSent);
 
