@@ -9,10 +9,13 @@ namespace Overlay.Buffers;
 /// that nothing leaked.
 /// </summary>
 /// <remarks>
-/// Buffers come from <see cref="ArrayPool{T}.Shared"/>: its per-core caches make rent and return lock-free and
-/// allocation-free in steady state, and on .NET sockets pin a managed array only for the duration of one
-/// operation, so a pinned block pool would buy nothing here but fragmentation. Message objects are kept in a
-/// lock-free queue of bounded size so that a burst does not pin memory forever.
+/// <para>Each pool has its own <see cref="FrameBufferPool"/> rather than using <see cref="ArrayPool{T}.Shared"/>.
+/// The shared pool keeps a few dozen arrays per size and core; a chain of 8 or more nodes has far more messages in
+/// flight, so it dropped returned arrays and allocated new ones in steady state. The frame pool keeps thousands,
+/// in size classes that fit frames (a 5 KB message takes 5,144 bytes, not 8,192). On .NET a socket pins a managed
+/// array only for the duration of one operation, so a pinned block pool would buy nothing but fragmentation.</para>
+/// <para>Message objects are kept in a lock-free queue of bounded size so that a burst does not pin memory
+/// forever.</para>
 /// </remarks>
 public sealed class MessagePool
 {
@@ -27,7 +30,7 @@ public sealed class MessagePool
     /// <summary>Creates a pool.</summary>
     /// <param name="maxPooledObjects">How many idle message objects to keep for reuse. Defaults to 65,536.</param>
     public MessagePool(int maxPooledObjects = 65_536)
-        : this(ArrayPool<byte>.Shared, maxPooledObjects)
+        : this(new FrameBufferPool(), maxPooledObjects)
     {
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
@@ -5,14 +6,37 @@ using System.Threading.Tasks.Sources;
 namespace Overlay.Transport;
 
 /// <summary>
-/// Writes a batch of messages with one gather send (one system call for many frames), reusing a single
-/// <see cref="SocketAsyncEventArgs"/> so that a send allocates nothing.
+/// Writes a batch of messages with few system calls, reusing a single <see cref="SocketAsyncEventArgs"/> so that
+/// a send allocates nothing.
 /// </summary>
-/// <remarks>The idiom of Kestrel's socket transport <c>SocketSender</c>: the event args is its own awaitable.</remarks>
+/// <remarks>
+/// <para>The idiom of Kestrel's socket transport <c>SocketSender</c>: the event args is its own awaitable.</para>
+/// <para>No send hands the kernel more than <see cref="MaxSegments"/> segments: on Linux, .NET builds the iovecs of
+/// up to 8 buffers on the stack, but allocates a <c>GCHandle[]</c> and an <c>IOVector[]</c> on every call beyond
+/// that, and pins each buffer either way. So a run of two or more small frames is copied into one pooled staging
+/// buffer and leaves as a single segment (copying a few hundred bytes costs less than pinning and describing each
+/// frame), and larger frames leave from their own buffers. When a batch reaches the segment limit, its rest is
+/// copied into the last segment if it fits the staging buffer (a full link buffer of ten 5 KB frames thus still
+/// leaves in one send); otherwise the batch is written in several sends.</para>
+/// </remarks>
 internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
 {
-    private readonly List<ArraySegment<byte>> _segments = new(64);
+    /// <summary>The most segments one send passes to the socket.</summary>
+    internal const int MaxSegments = 8;
+
+    /// <summary>Frames up to this many bytes (header included) are copied when they are next to another one.</summary>
+    internal const int CoalesceLimit = 2 * 1024;
+
+    /// <summary>Size of the staging buffer that small frames are copied into.</summary>
+    internal const int StagingSize = 64 * 1024;
+
+    private readonly List<ArraySegment<byte>> _segments = new(MaxSegments);
     private ManualResetValueTaskSourceCore<int> _completion;
+
+    // Rented for the duration of one SendAsync that has small frames to copy, so an idle link holds no staging memory.
+    private byte[]? _staging;
+    private int _staged;
+    private int _sending;
 
     public SocketSender()
         : base(unsafeSuppressExecutionContextFlow: true)
@@ -22,29 +46,61 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
 
     /// <summary>Sends the frames of <paramref name="batch"/> completely, in order.</summary>
     /// <exception cref="SocketException">The connection broke.</exception>
+    /// <exception cref="InvalidOperationException">Another send on this sender has not finished.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(Socket socket, ReadOnlyMemory<Message> batch)
     {
-        _segments.Clear();
-        var total = 0;
-        foreach (var message in batch.Span)
+        if (Interlocked.Exchange(ref _sending, 1) != 0)
+            throw new InvalidOperationException("A sender writes one batch at a time.");
+        try
         {
-            _segments.Add(new ArraySegment<byte>(message.Buffer, 0, message.FrameLength));
-            total += message.FrameLength;
-        }
+            _segments.Clear();
+            _staged = 0;
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var message = batch.Span[i];
+                var length = message.FrameLength;
+                if (IsCoalesced(batch.Span, i) || StagesRest(batch.Span, i))
+                {
+                    var staging = _staging ??= ArrayPool<byte>.Shared.Rent(StagingSize);
+                    if (_staged + length > staging.Length || (!ContinuesStagedRun() && _segments.Count == MaxSegments))
+                        await FlushAsync(socket);
+                    message.Buffer.AsSpan(0, length).CopyTo(staging.AsSpan(_staged));
+                    if (ContinuesStagedRun())
+                    {
+                        var run = _segments[^1];
+                        _segments[^1] = new ArraySegment<byte>(staging, run.Offset, run.Count + length);
+                    }
+                    else
+                    {
+                        _segments.Add(new ArraySegment<byte>(staging, _staged, length));
+                    }
 
-        var remaining = total;
-        while (remaining > 0)
+                    _staged += length;
+                }
+                else
+                {
+                    if (_segments.Count == MaxSegments)
+                        await FlushAsync(socket);
+                    _segments.Add(new ArraySegment<byte>(message.Buffer, 0, length));
+                }
+            }
+
+            if (_segments.Count > 0)
+                await FlushAsync(socket);
+        }
+        finally
         {
-            var bytes = await SendSegmentsAsync(socket);
-            if (bytes <= 0)
-                throw new SocketException((int)SocketError.ConnectionReset);
-            remaining -= bytes;
-            if (remaining > 0)
-                DropSent(bytes);
-        }
+            // Every send has completed (or never started) here, so nothing can still read the staging buffer.
+            _segments.Clear();
+            if (_staging is { } staging)
+            {
+                _staging = null;
+                ArrayPool<byte>.Shared.Return(staging);
+            }
 
-        _segments.Clear();
+            Volatile.Write(ref _sending, 0);
+        }
     }
 
     int IValueTaskSource<int>.GetResult(short token)
@@ -65,6 +121,60 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         _completion.OnCompleted(continuation, state, token, flags);
 
     protected override void OnCompleted(SocketAsyncEventArgs e) => Complete();
+
+    // A small frame is copied only when it joins a neighbour; a lone one is sent from its own buffer as it is.
+    private static bool IsCoalesced(ReadOnlySpan<Message> batch, int index)
+    {
+        if (batch[index].FrameLength > CoalesceLimit)
+            return false;
+        return (index > 0 && batch[index - 1].FrameLength <= CoalesceLimit)
+            || (index + 1 < batch.Length && batch[index + 1].FrameLength <= CoalesceLimit);
+    }
+
+    // At the segment limit, the rest of the batch is copied into one last staged segment when it all fits: copying
+    // a few frames costs less than one more system call and one more wake-up of the peer's reader.
+    private bool StagesRest(ReadOnlySpan<Message> batch, int index)
+    {
+        var lastSlot = _segments.Count == MaxSegments - 1 && index + 1 < batch.Length;
+        var pastLastSlot = _segments.Count == MaxSegments && ContinuesStagedRun();
+        if (!lastSlot && !pastLastSlot)
+            return false;
+        var rest = 0;
+        foreach (var message in batch[index..])
+            rest += message.FrameLength;
+        return rest <= (_staging?.Length ?? StagingSize) - _staged;
+    }
+
+    // True when the last segment is the staging run that the next copy would extend.
+    private bool ContinuesStagedRun()
+    {
+        if (_segments.Count == 0)
+            return false;
+        var last = _segments[^1];
+        return ReferenceEquals(last.Array, _staging) && last.Offset + last.Count == _staged;
+    }
+
+    /// <summary>Sends every collected segment completely, then starts a new collection.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushAsync(Socket socket)
+    {
+        var remaining = 0;
+        foreach (var segment in _segments)
+            remaining += segment.Count;
+        while (true)
+        {
+            var bytes = await SendSegmentsAsync(socket);
+            if (bytes <= 0)
+                throw new SocketException((int)SocketError.ConnectionReset);
+            remaining -= bytes;
+            if (remaining <= 0)
+                break;
+            DropSent(bytes);
+        }
+
+        _segments.Clear();
+        _staged = 0;
+    }
 
     private ValueTask<int> SendSegmentsAsync(Socket socket)
     {
