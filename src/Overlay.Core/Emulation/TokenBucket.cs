@@ -58,8 +58,12 @@ public sealed class TokenBucket
     /// <summary>True when no limit is set.</summary>
     public bool IsUnlimited => _unlimited;
 
-    /// <summary>The default burst for a rate: 20 ms worth of bytes, but at least 8 KiB so a message fits.</summary>
-    public static double DefaultBurst(double bytesPerSecond) => Math.Max(8 * 1024, bytesPerSecond * 0.02);
+    /// <summary>The default burst for a rate: 50 ms worth of bytes, but at least 16 KiB so a few messages fit.</summary>
+    /// <remarks>
+    /// A sender that wakes up late loses the tokens that would have overflowed the bucket meanwhile; 50 ms covers
+    /// the timer and thread-pool latency of a loaded machine, so the rate holds without making bursts noticeable.
+    /// </remarks>
+    public static double DefaultBurst(double bytesPerSecond) => Math.Max(16 * 1024, bytesPerSecond * 0.05);
 
     /// <summary>Sets the rate; null, zero or negative, or infinity removes the limit. Takes effect at once.</summary>
     /// <param name="bytesPerSecond">The new rate.</param>

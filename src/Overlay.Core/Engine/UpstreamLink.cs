@@ -20,6 +20,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly TokenBucket _linkBucket;
     private readonly LinkTimer _throttle;
     private readonly SemaphoreSlim _replyGate = new(1, 1);
+    private readonly CancellationTokenSource _closed = new();
+    private int _repliesInFlight;
     private int _receiverWaiting;
     private int _closing;
     private long _lastHeard;
@@ -302,11 +304,12 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// </summary>
     private async Task ReplyAsync(Message reply)
     {
+        Interlocked.Increment(ref _repliesInFlight);
         try
         {
             var delay = _node.GetLinkConditions(Connection.Remote).Delay;
             if (delay > TimeSpan.Zero)
-                await Task.Delay(delay, _node.TimeProvider);
+                await Task.Delay(delay, _node.TimeProvider, _closed.Token);
             await _replyGate.WaitAsync();
             try
             {
@@ -318,13 +321,14 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
                 _replyGate.Release();
             }
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // The link is going away; its receive loop reports that.
         }
         finally
         {
             reply.Release();
+            Interlocked.Decrement(ref _repliesInFlight);
         }
     }
 
@@ -387,6 +391,11 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         if (_silenceCause != WireError.None)
             CloseReason = _silenceCause;
 
+        // Answers still waiting out an emulated delay hold messages: end them before the node hears the link closed,
+        // so that a stopped node has every message back in the pool.
+        await _closed.CancelAsync();
+        for (var i = 0; i < 1000 && Volatile.Read(ref _repliesInFlight) > 0; i++)
+            await Task.Delay(1);
         _throttle.Dispose();
         await Connection.DisposeAsync();
         _node.Post(new NodeEvent(NodeEventKind.UpstreamClosed, this));
