@@ -305,9 +305,13 @@ public sealed partial class OverlayNode
             PauseSource(source);
     }
 
+    // Callbacks can nest (a notification raised inside Process, e.g. TerminateSource → BrokenSource): each level
+    // restores the input it interrupted and releases only the messages it created itself.
     private Disposition RunProcess(Message message, InputPort? input)
     {
         var previousOwner = t_loopOwner;
+        var previousInput = _currentInput;
+        var createdMark = _createdInCallback.Count;
         t_loopOwner = this;
         _currentInput = input;
         try
@@ -321,15 +325,16 @@ public sealed partial class OverlayNode
         }
         finally
         {
-            _currentInput = null;
+            _currentInput = previousInput;
             t_loopOwner = previousOwner;
-            ReleaseCreated();
+            ReleaseCreated(createdMark);
         }
     }
 
     private void RunCallback(Action<OverlayNode, object?> callback, object? state)
     {
         var previousOwner = t_loopOwner;
+        var createdMark = _createdInCallback.Count;
         t_loopOwner = this;
         try
         {
@@ -342,17 +347,18 @@ public sealed partial class OverlayNode
         finally
         {
             t_loopOwner = previousOwner;
-            ReleaseCreated();
+            ReleaseCreated(createdMark);
         }
     }
 
-    private void ReleaseCreated()
+    private void ReleaseCreated(int from)
     {
-        if (_createdInCallback.Count == 0)
+        var count = _createdInCallback.Count - from;
+        if (count <= 0)
             return;
-        foreach (var message in _createdInCallback)
-            message.Release();
-        _createdInCallback.Clear();
+        for (var i = from; i < _createdInCallback.Count; i++)
+            _createdInCallback[i].Release();
+        _createdInCallback.RemoveRange(from, count);
     }
 
     /// <summary>Gives the algorithm an engine notification about <paramref name="peer"/>.</summary>

@@ -67,12 +67,19 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
         message.Type = MessageTypes.ObserverTrace;
         message.Sender = _node.Id;
         Encoding.UTF8.GetBytes(text, message.Payload);
-        _outbox.Writer.TryWrite(message);
+        if (!_outbox.Writer.TryWrite(message))
+        {
+            // The session is closed (the node is stopping): the trace goes nowhere, and its message back to the pool.
+            Interlocked.Decrement(ref _queuedTraces);
+            Interlocked.Increment(ref _tracesDropped);
+            message.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        _outbox.Writer.TryComplete(); // later traces are refused (and released) instead of stranded
         Volatile.Read(ref _connection)?.Abort();
         try
         {
@@ -140,7 +147,8 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
         message.Sender = _node.Id;
         message.SequenceNumber = requestId;
         payload.CopyTo(message.Payload);
-        _outbox.Writer.TryWrite(message);
+        if (!_outbox.Writer.TryWrite(message))
+            message.Release();
     }
 
     private async Task RunAsync()
@@ -158,7 +166,12 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
                 var boot = _node.Pool.Rent(0);
                 boot.Type = MessageTypes.ObserverBoot;
                 boot.Sender = _node.Id;
-                await _outbox.Writer.WriteAsync(boot);
+                if (!_outbox.Writer.TryWrite(boot))
+                {
+                    boot.Release();
+                    return;
+                }
+
                 using var connectionLife = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 var receive = connection.ReceiveAsync(this, connectionLife.Token);
                 var send = SendLoopAsync(connection, connectionLife.Token);

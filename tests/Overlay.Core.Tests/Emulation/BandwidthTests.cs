@@ -19,16 +19,14 @@ public class BandwidthTests
         sender.Children.Add(b.Id);
         a.SetLinkBandwidth(b.Id, LinkDirection.Downstream, 400_000);
         await a.DeploySourceAsync(1, new SourceOptions { PayloadLength = PayloadLength });
-        var links = new Dictionary<string, (OverlayNode, OverlayNode)> { ["AB"] = (a, b) };
-
         await Task.Delay(1000);
-        var rate = (await LinkRates.MeasureAsync(links, TimeSpan.FromSeconds(5)))["AB"];
+        var rate = await LinkRates.MeasureSteadyAsync(a, b, TimeSpan.FromSeconds(5));
         TestContext.Out.WriteLine($"limited to 400 KB/s: {rate / 1000:F1} KB/s");
         Assert.That(rate, Is.EqualTo(400_000).Within(5).Percent);
 
         a.SetLinkBandwidth(b.Id, LinkDirection.Downstream, 100_000);
         await Task.Delay(1000);
-        rate = (await LinkRates.MeasureAsync(links, TimeSpan.FromSeconds(4)))["AB"];
+        rate = await LinkRates.MeasureSteadyAsync(a, b, TimeSpan.FromSeconds(4));
         TestContext.Out.WriteLine($"changed to 100 KB/s: {rate / 1000:F1} KB/s");
         Assert.That(rate, Is.EqualTo(100_000).Within(5).Percent);
 
