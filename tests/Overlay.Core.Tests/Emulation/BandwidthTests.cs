@@ -30,9 +30,17 @@ public class BandwidthTests
         TestContext.Out.WriteLine($"changed to 100 KB/s: {rate / 1000:F1} KB/s");
         Assert.That(rate, Is.EqualTo(100_000).Within(5).Percent);
 
-        // The meter the node keeps agrees with what the test measured.
-        var meter = a.GetStatistics().Find(b.Id, LinkDirection.Downstream)!.BytesPerSecond;
-        Assert.That(meter, Is.EqualTo(100_000).Within(15).Percent);
+        // The meter the node keeps agrees with what the test measured. One interval holds ~20 of these 5 KB
+        // messages, so a single reading moves by a message or two; the mean of several is what must agree.
+        var readings = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            await Task.Delay(1000);
+            readings.Add(a.GetStatistics().Find(b.Id, LinkDirection.Downstream)!.BytesPerSecond);
+        }
+
+        TestContext.Out.WriteLine("meter readings: " + string.Join(", ", readings.Select(r => (r / 1000).ToString("F1"))));
+        Assert.That(readings.Average(), Is.EqualTo(100_000).Within(10).Percent);
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
