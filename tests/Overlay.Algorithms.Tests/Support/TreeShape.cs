@@ -41,7 +41,10 @@ internal static class TreeShape
             {
                 if (chain.Count > snapshots.Count)
                     return $"{node} is on a cycle: {string.Join(" <- ", chain)}";
-                current = snapshots[current.Parent];
+                // Snapshots are taken one node at a time, so an ancestor may still name a parent that just died.
+                if (!snapshots.TryGetValue(current.Parent, out var above))
+                    return $"{current.Node} (above {node}) has parent {current.Parent}, which is not a live member";
+                current = above;
                 chain.Add(current.Node);
             }
 
