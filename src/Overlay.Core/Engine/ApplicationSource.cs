@@ -24,8 +24,6 @@ internal sealed class ApplicationSource : InputPort
 
     public bool IsExhausted => _options.MessageLimit is { } limit && _produced >= limit;
 
-    /// <summary>Timestamp before which the source does not produce (set when nobody took its last message).</summary>
-    public long ResumeAt => _resumeAt;
 
     public void PauseUntil(long timestamp) => _resumeAt = timestamp;
 

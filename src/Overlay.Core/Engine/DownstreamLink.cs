@@ -73,8 +73,6 @@ internal sealed class DownstreamLink : IFrameSink
     /// </summary>
     public Queue<PendingSend> Waiting { get; } = new();
 
-    public Task SendLoop { get; private set; } = Task.CompletedTask;
-
     /// <summary>True once the connection is open and handshaken.</summary>
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
@@ -112,7 +110,7 @@ internal sealed class DownstreamLink : IFrameSink
 
     public int Capacity => _buffer.Capacity;
 
-    public void Start(TcpTransport transport) => SendLoop = RunAsync(transport);
+    public void Start(TcpTransport transport) => _ = RunAsync(transport); // ends by posting DownstreamClosed
 
     /// <summary>Queues a data message if there is room; takes its own reference when it does.</summary>
     public bool TryEnqueue(Message message)

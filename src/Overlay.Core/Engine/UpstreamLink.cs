@@ -50,8 +50,6 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>True once the head of the buffer went through the algorithm but waits for pending sends.</summary>
     public bool HeadProcessed { get; set; }
 
-    public Task ReceiveLoop { get; private set; } = Task.CompletedTask;
-
     /// <summary>Why the receive loop ended, once it has.</summary>
     public WireError CloseReason { get; private set; }
 
@@ -86,7 +84,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         var now = _node.TimeProvider.GetTimestamp();
         _lastHeard = now;
         _lastReplied = now;
-        ReceiveLoop = RunAsync();
+        _ = RunAsync(); // ends by posting UpstreamClosed; nothing awaits it
     }
 
     /// <summary>Sends a heartbeat back to the peer, so it knows this node lives even while it does not read.</summary>
@@ -123,7 +121,6 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         return true;
     }
 
-    public bool HasWork => !IsStalled && !_buffer.IsEmpty;
 
     public override void OnDispatched()
     {

@@ -37,9 +37,6 @@ internal sealed class FrameReader : IDisposable
     /// <summary>Bytes taken from the source so far.</summary>
     public long BytesReceived { get; private set; }
 
-    /// <summary>Frames decoded so far.</summary>
-    public long FramesReceived { get; private set; }
-
     /// <summary>Reads and validates the connection's handshake.</summary>
     /// <exception cref="WireFormatException">The handshake is malformed or the stream ended first.</exception>
     public async ValueTask<Handshake> ReadHandshakeAsync(IFrameSource source, CancellationToken cancellationToken)
@@ -111,7 +108,6 @@ internal sealed class FrameReader : IDisposable
                 throw;
             }
 
-            FramesReceived++;
             await sink.OnMessageAsync(message);
         }
     }

@@ -24,7 +24,6 @@ internal sealed class TcpConnection : IConnection
 
     public long BytesReceived => _reader.BytesReceived;
 
-    internal Socket Socket => _socket;
 
     public static void Configure(Socket socket, int? bufferSize)
     {
