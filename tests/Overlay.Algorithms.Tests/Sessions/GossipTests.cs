@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using Overlay.Algorithms.Tests.Support;
 
 namespace Overlay.Algorithms.Tests.Sessions;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 
 namespace Overlay.Core.Tests.Engine;
 
