@@ -1,0 +1,116 @@
+namespace Overlay.Algorithms.Coding;
+
+/// <summary>
+/// Arithmetic in GF(2^8) with the irreducible polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and generator 2,
+/// the field used by Reed–Solomon and most network-coding libraries. Addition is XOR; multiplication uses
+/// log/exp tables for single bytes and a 64 KiB product table for region operations over byte spans.
+/// </summary>
+public static class GaloisField
+{
+    /// <summary>The irreducible polynomial that defines the field, with its x^8 bit.</summary>
+    public const int Polynomial = 0x11D;
+
+    // Exp is doubled so that Exp[Log[a] + Log[b]] needs no modulo.
+    private static readonly byte[] Exp = new byte[512];
+    private static readonly byte[] Log = new byte[256];
+    // Products[c * 256 + x] = c · x: one row per coefficient, so a region operation reads a single row.
+    private static readonly byte[] Products = new byte[256 * 256];
+
+#pragma warning disable CA1810 // the tables depend on each other; one constructor fills them in order
+    static GaloisField()
+#pragma warning restore CA1810
+    {
+        var x = 1;
+        for (var i = 0; i < 255; i++)
+        {
+            Exp[i] = (byte)x;
+            Log[x] = (byte)i;
+            x <<= 1;
+            if ((x & 0x100) != 0)
+                x ^= Polynomial;
+        }
+        for (var i = 255; i < Exp.Length; i++)
+            Exp[i] = Exp[i - 255];
+        for (var a = 0; a < 256; a++)
+            for (var b = 0; b < 256; b++)
+                Products[(a << 8) | b] = MultiplySlow((byte)a, (byte)b);
+    }
+
+    /// <summary>Returns <paramref name="a"/> + <paramref name="b"/> (and a − b, the same thing): XOR.</summary>
+    public static byte Add(byte a, byte b) => (byte)(a ^ b);
+
+    /// <summary>Returns <paramref name="a"/> · <paramref name="b"/>.</summary>
+    public static byte Multiply(byte a, byte b) => Products[(a << 8) | b];
+
+    /// <summary>Returns the multiplicative inverse of a non-zero <paramref name="a"/>.</summary>
+    /// <exception cref="DivideByZeroException"><paramref name="a"/> is zero.</exception>
+    public static byte Inverse(byte a)
+    {
+        if (a == 0)
+            throw new DivideByZeroException("Zero has no inverse in GF(2^8).");
+        return Exp[255 - Log[a]];
+    }
+
+    /// <summary>Returns <paramref name="a"/> / <paramref name="b"/> for a non-zero <paramref name="b"/>.</summary>
+    /// <exception cref="DivideByZeroException"><paramref name="b"/> is zero.</exception>
+    public static byte Divide(byte a, byte b)
+    {
+        if (b == 0)
+            throw new DivideByZeroException("Division by zero in GF(2^8).");
+        return a == 0 ? (byte)0 : Exp[Log[a] + 255 - Log[b]];
+    }
+
+    /// <summary>Adds <paramref name="source"/> into <paramref name="destination"/> byte by byte: dst ^= src.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Add(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        CheckLengths(source, destination);
+        for (var i = 0; i < source.Length; i++)
+            destination[i] ^= source[i];
+    }
+
+    /// <summary>Multiply-accumulate over a region: dst[i] ^= <paramref name="coefficient"/> · src[i].</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void MultiplyAdd(ReadOnlySpan<byte> source, Span<byte> destination, byte coefficient)
+    {
+        CheckLengths(source, destination);
+        if (coefficient == 0)
+            return;
+        var row = Products.AsSpan(coefficient << 8, 256);
+        for (var i = 0; i < source.Length; i++)
+            destination[i] ^= row[source[i]];
+    }
+
+    /// <summary>Multiplies a region by a constant: dst[i] = <paramref name="coefficient"/> · src[i]. The spans may be the same.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Multiply(ReadOnlySpan<byte> source, Span<byte> destination, byte coefficient)
+    {
+        CheckLengths(source, destination);
+        var row = Products.AsSpan(coefficient << 8, 256);
+        for (var i = 0; i < source.Length; i++)
+            destination[i] = row[source[i]];
+    }
+
+    private static void CheckLengths(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Source ({source.Length} bytes) and destination ({destination.Length} bytes) differ in length.", nameof(destination));
+    }
+
+    // Carry-less "Russian peasant" multiplication: only used to fill the table, and as the reference the tests
+    // check the tables against.
+    private static byte MultiplySlow(byte a, byte b)
+    {
+        int x = a, y = b, product = 0;
+        while (y != 0)
+        {
+            if ((y & 1) != 0)
+                product ^= x;
+            x <<= 1;
+            if ((x & 0x100) != 0)
+                x ^= Polynomial;
+            y >>= 1;
+        }
+        return (byte)product;
+    }
+}
