@@ -2,8 +2,11 @@ namespace Overlay.Algorithms.Coding;
 
 /// <summary>
 /// Arithmetic in GF(2^8) with the irreducible polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and generator 2,
-/// the field used by Reed–Solomon and most network-coding libraries. Addition is XOR; multiplication uses
-/// log/exp tables for single bytes and a 64 KiB product table for region operations over byte spans.
+/// the field used by Reed–Solomon and most network-coding libraries. Addition is XOR; single bytes multiply through a
+/// 64 KiB product table and divide through log/exp tables. The region operations over byte spans use the widest
+/// SIMD instructions the processor has (AVX-512BW, AVX2, SSSE3 or Arm64 AdvSimd; split-nibble table lookups, see
+/// <c>GaloisFieldRegion</c>) and fall back to the product table elsewhere. Nothing here allocates after the tables
+/// are built.
 /// </summary>
 public static class GaloisField
 {
@@ -62,43 +65,24 @@ public static class GaloisField
 
     /// <summary>Adds <paramref name="source"/> into <paramref name="destination"/> byte by byte: dst ^= src.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void Add(ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        CheckLengths(source, destination);
-        for (var i = 0; i < source.Length; i++)
-            destination[i] ^= source[i];
-    }
+    public static void Add(ReadOnlySpan<byte> source, Span<byte> destination) =>
+        GaloisFieldRegion.Add(source, destination, GaloisFieldRegion.Widest);
 
     /// <summary>Multiply-accumulate over a region: dst[i] ^= <paramref name="coefficient"/> · src[i].</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void MultiplyAdd(ReadOnlySpan<byte> source, Span<byte> destination, byte coefficient)
-    {
-        CheckLengths(source, destination);
-        if (coefficient == 0)
-            return;
-        var row = Products.AsSpan(coefficient << 8, 256);
-        for (var i = 0; i < source.Length; i++)
-            destination[i] ^= row[source[i]];
-    }
+    public static void MultiplyAdd(ReadOnlySpan<byte> source, Span<byte> destination, byte coefficient) =>
+        GaloisFieldRegion.MultiplyAdd(source, destination, coefficient, GaloisFieldRegion.Widest);
 
     /// <summary>Multiplies a region by a constant: dst[i] = <paramref name="coefficient"/> · src[i]. The spans may be the same.</summary>
+    /// <remarks>Spans that overlap only partly give unspecified results: vectors read ahead of the bytes written.</remarks>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void Multiply(ReadOnlySpan<byte> source, Span<byte> destination, byte coefficient)
-    {
-        CheckLengths(source, destination);
-        var row = Products.AsSpan(coefficient << 8, 256);
-        for (var i = 0; i < source.Length; i++)
-            destination[i] = row[source[i]];
-    }
+    public static void Multiply(ReadOnlySpan<byte> source, Span<byte> destination, byte coefficient) =>
+        GaloisFieldRegion.Multiply(source, destination, coefficient, GaloisFieldRegion.Widest);
 
-    private static void CheckLengths(ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        if (source.Length != destination.Length)
-            throw new ArgumentException($"Source ({source.Length} bytes) and destination ({destination.Length} bytes) differ in length.", nameof(destination));
-    }
+    /// <summary>The 256 products <paramref name="coefficient"/> · x, indexed by x: the scalar region loops' table.</summary>
+    internal static ReadOnlySpan<byte> ProductRow(byte coefficient) => Products.AsSpan(coefficient << 8, 256);
 
-    // Carry-less "Russian peasant" multiplication: only used to fill the table, and as the reference the tests
-    // check the tables against.
+    // Carry-less "Russian peasant" multiplication: only used to fill the table.
     private static byte MultiplySlow(byte a, byte b)
     {
         int x = a, y = b, product = 0;
