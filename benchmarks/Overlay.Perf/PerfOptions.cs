@@ -32,6 +32,10 @@ internal sealed record PerfOptions
                Overlay.Perf small [--seconds S] [--warmup W] [--sizes 3,5] [--payload BYTES] [--fill pattern|none]
                Overlay.Perf emulator [--seconds S]     (bandwidth emulator accuracy, 10 KB/s … 100 MB/s)
                Overlay.Perf failures [--trials N]      (failure detection latency; needs tests/Overlay.TestPeer built)
+               Overlay.Perf footprint [--connections 10,100,1000] [--warmup W] [--seconds S]   (memory per connection, allocations per message)
+               Overlay.Perf scale [--nodes 1000] [--seed 42] [--settle S] [--idle S] [--load S] [--rumors PER_S] [--payload BYTES]
+               Overlay.Perf iperf3 [--seconds S]       (two nodes and the raw relay against iperf3 on loopback)
+               Overlay.Perf plot                       (benchmarks/results/plot-*.png from chain.csv and footprint.csv)
         """;
 
     /// <summary>Parses the arguments; null (and a message on <paramref name="error"/>) when they make no sense.</summary>

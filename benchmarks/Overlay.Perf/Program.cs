@@ -8,7 +8,9 @@ namespace Overlay.Perf;
 /// <summary>
 /// Throughput experiments over loopback TCP: <c>chain</c> is the paper's Fig. 5 (5 KB messages through a chain of
 /// N nodes), <c>small</c> pushes 64-byte messages through 1 and 3 switches. Each is measured beside a raw-socket
-/// chain of the same shape.
+/// chain of the same shape. Further experiments: <c>emulator</c>, <c>failures</c>, <c>footprint</c> (memory per
+/// connection), <c>scale</c> (1,000 virtual nodes), <c>iperf3</c> (two nodes against iperf3) and <c>plot</c> (PNGs
+/// of the chain and footprint results).
 /// </summary>
 internal static class Program
 {
@@ -19,6 +21,14 @@ internal static class Program
             return await EmulatorExperiment.RunAsync(SecondsArgument(args, 5), Console.Out);
         if (args.Length > 0 && args[0] == "failures")
             return await FailureExperiment.RunAsync((int)SecondsArgument(args, 20, "--trials"), Console.Out);
+        if (args.Length > 0 && args[0] == "footprint")
+            return await FootprintExperiment.RunAsync(args, Console.Out);
+        if (args.Length > 0 && args[0] == "scale")
+            return await ScaleExperiment.RunAsync(args, Console.Out);
+        if (args.Length > 0 && args[0] == "iperf3")
+            return await IperfExperiment.RunAsync(args, Console.Out);
+        if (args.Length > 0 && args[0] == "plot")
+            return PlotExperiment.Run(Console.Out);
         var options = PerfOptions.Parse(args, Console.Error);
         if (options is null)
             return 2;
