@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 
 namespace Overlay.Core.Tests.Emulation;
 

@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 using FsProperty = FsCheck.NUnit.PropertyAttribute;
 
 namespace Overlay.Core.Tests.Engine;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 using Overlay.Wire;
 
 namespace Overlay.Core.Tests.Failures;

@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 using FsProperty = FsCheck.NUnit.PropertyAttribute;
 
 namespace Overlay.Core.Tests.Failures;
@@ -46,7 +45,7 @@ public class TerminationTests
         rates = await ConvergeAsync(alive, expectedD, TimeSpan.FromSeconds(30));
         TestContext.Out.WriteLine("6(d) KB/s: " + LinkRates.Format(rates));
         AssertWithin(rates, expectedD, 0.2);
-        Assert.That(net.Relays["F"].Corrupt, Is.Zero);
+        Assert.That(net.Algorithms["F"].Corrupt, Is.Zero);
 
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 using Overlay.Observer;
 using Overlay.Wire;
 

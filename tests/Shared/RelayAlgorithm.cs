@@ -1,4 +1,4 @@
-namespace Overlay.Core.Tests.Support;
+namespace Overlay.Testing;
 
 /// <summary>
 /// Forwards the first copy of each data message to all its children and records, per upstream, the sequence
