@@ -67,7 +67,7 @@ public static class MessageTypes
     /// <summary>The observer asks this node to leave the application named by the application field.</summary>
     public const int LeaveRequested = EngineReservedStart + 0x112;
 
-    /// <summary>An algorithm-specific command from the observer: its two integers are the application and sequence fields.</summary>
+    /// <summary>An algorithm-specific command from the observer: its two integers are the application and sequence fields, its bytes (if any) the payload.</summary>
     public const int CustomControl = EngineReservedStart + 0x113;
 
     // Observer protocol: only ever on a node's connection to its observer.

@@ -362,11 +362,12 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>Gives the algorithm an engine notification about <paramref name="peer"/>.</summary>
-    private void Notify(int type, NodeId peer, int applicationId = 0, int sequenceNumber = 0)
+    private void Notify(int type, NodeId peer, int applicationId = 0, int sequenceNumber = 0, byte[]? payload = null)
     {
         if (_stopping)
             return;
-        var message = Pool.Rent(0);
+        var message = Pool.Rent(payload?.Length ?? 0);
+        payload?.CopyTo(message.Payload);
         message.Type = type;
         message.Sender = peer;
         message.From = Id;

@@ -120,7 +120,9 @@ public sealed partial class OverlayNode
                 await InvokeAsync(() => Notify(MessageTypes.LeaveRequested, Id, request.ApplicationId));
                 break;
             case ControlKind.Custom:
-                await InvokeAsync(() => Notify(MessageTypes.CustomControl, Id, request.First, request.Second));
+                if (request.Payload is { Length: var length } && length > Math.Min(ControlRequest.MaxCustomPayloadLength, _options.MaxPayloadLength))
+                    throw new ArgumentException($"The command's payload ({length} bytes) is longer than this node accepts ({Math.Min(ControlRequest.MaxCustomPayloadLength, _options.MaxPayloadLength)}).");
+                await InvokeAsync(() => Notify(MessageTypes.CustomControl, Id, request.First, request.Second, request.Payload));
                 break;
             case ControlKind.TerminateNode:
                 // Answer first, then go: the acknowledgement must leave before the connection does.

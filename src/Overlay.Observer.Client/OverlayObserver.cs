@@ -143,6 +143,17 @@ public sealed partial class OverlayObserver : IAsyncDisposable
     public Task SendCustomAsync(NodeId node, int first, int second, CancellationToken cancellationToken = default) =>
         CommandAsync(node, new ControlRequest { Kind = ControlKind.Custom, First = first, Second = second }, cancellationToken);
 
+    /// <summary>
+    /// Sends an algorithm-specific command with two integers and <paramref name="payload"/> (the message's payload at the
+    /// node) to <paramref name="node"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="payload"/> is longer than <see cref="ControlRequest.MaxCustomPayloadLength"/>.</exception>
+    public Task SendCustomAsync(NodeId node, int first, int second, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(payload.Length, ControlRequest.MaxCustomPayloadLength, nameof(payload));
+        return CommandAsync(node, new ControlRequest { Kind = ControlKind.Custom, First = first, Second = second, Payload = payload.ToArray() }, cancellationToken);
+    }
+
     internal void Touch(NodeId node) =>
         _nodes.AddOrUpdate(node, static id => new NodeView(id, true, DateTimeOffset.UtcNow, null, 0), static (_, view) => view with { LastSeen = DateTimeOffset.UtcNow });
 

@@ -97,7 +97,13 @@ public class ObserverTests
             await observer.JoinAsync(b.Id, 3);
             await observer.LeaveAsync(b.Id, 3);
             await observer.SendCustomAsync(b.Id, 11, -42);
-            Assert.That(sink.Events, Does.Contain("join 3").And.Contain("leave 3").And.Contain("custom 11 -42"));
+            await observer.SendCustomAsync(b.Id, 12, 5, new byte[] { 0xCA, 0xFE, 0x00, 0x01 });
+            Assert.That(sink.Events, Does.Contain("join 3").And.Contain("leave 3").And.Contain("custom 11 -42").And.Contain("custom 12 5 CAFE0001"));
+
+            // A custom command's bytes are bounded, and the refusal comes before anything is sent.
+            var tooLong = new byte[ControlRequest.MaxCustomPayloadLength + 1];
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => observer.SendCustomAsync(b.Id, 13, 0, tooLong));
+            Assert.That(sink.Events, Has.None.StartsWith("custom 13"));
 
             // A refused command comes back as an error.
             await Assert.ThrowsAsync<ObserverCommandException>(() => observer.DeploySourceAsync(a.Id, 9, payloadLength: -1));

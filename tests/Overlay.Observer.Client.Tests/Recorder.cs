@@ -40,7 +40,9 @@ internal sealed class Recorder : Algorithm
                 Events.Enqueue($"leave {message.ApplicationId}");
                 break;
             case MessageTypes.CustomControl:
-                Events.Enqueue($"custom {message.ApplicationId} {message.SequenceNumber}");
+                Events.Enqueue(message.Payload.IsEmpty
+                    ? $"custom {message.ApplicationId} {message.SequenceNumber}"
+                    : $"custom {message.ApplicationId} {message.SequenceNumber} {Convert.ToHexString(message.Payload)}");
                 break;
             case MessageTypes.BrokenUpstream:
                 Events.Enqueue($"broken upstream {message.Sender}");

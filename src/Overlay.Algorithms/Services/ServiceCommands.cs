@@ -10,8 +10,10 @@ namespace Overlay.Algorithms.Services;
 /// 2 to 4 service types of 1 to 255, one per byte from the top byte down, unused bytes 0. The receiving node must host
 /// the first.</item>
 /// <item>sEnd — first = 3 &lt;&lt; 24 | application id: the source ends the session.</item>
+/// <item>sFederate with any requirement (forks and joins) — first = 4 &lt;&lt; 24 | strategy &lt;&lt; 20 | application id;
+/// second = 0; the requirement's wire form in the command's payload
+/// (<c>OverlayObserver.SendCustomAsync(node, first, second, payload)</c>).</item>
 /// </list>
-/// Requirements with forks and joins are given through <see cref="ServiceFederationAlgorithm.Federate"/>.
 /// </summary>
 public static class ServiceCommands
 {
@@ -26,6 +28,9 @@ public static class ServiceCommands
 
     /// <summary>The command number of sEnd.</summary>
     public const int EndCommand = 3;
+
+    /// <summary>The command number of sFederate with a whole requirement in the command's payload.</summary>
+    public const int FederateRequirementCommand = 4;
 
     /// <summary>sAssign: host <paramref name="service"/>.</summary>
     public static (int First, int Second) Assign(int service)
@@ -51,6 +56,23 @@ public static class ServiceCommands
 
         return ((FederateCommand << 24) | ((int)strategy << 20) | applicationId, unchecked((int)packed));
     }
+
+    /// <summary>
+    /// sFederate with any requirement DAG, forks and joins included: the two integers and the payload for
+    /// <c>OverlayObserver.SendCustomAsync(node, first, second, payload)</c>.
+    /// </summary>
+    public static (int First, int Second, byte[] Payload) Federate(int applicationId, FederationStrategy strategy, ServiceRequirement requirement)
+    {
+        ArgumentNullException.ThrowIfNull(requirement);
+        CheckApplication(applicationId);
+        var payload = new byte[requirement.WireLength];
+        requirement.Write(payload);
+        return ((FederateRequirementCommand << 24) | ((int)strategy << 20) | applicationId, 0, payload);
+    }
+
+    /// <summary>The requirement in an sFederate command's payload; null when the payload is not exactly one well-formed requirement.</summary>
+    public static ServiceRequirement? RequirementOf(ReadOnlySpan<byte> payload) =>
+        ServiceRequirement.TryRead(payload, out var requirement, out var length) && length == payload.Length ? requirement : null;
 
     /// <summary>sEnd: end session <paramref name="applicationId"/>.</summary>
     public static (int First, int Second) End(int applicationId)

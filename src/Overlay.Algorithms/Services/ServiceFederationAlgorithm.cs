@@ -158,7 +158,7 @@ public sealed partial class ServiceFederationAlgorithm : GossipAlgorithm
                 OnMeasurement(message);
                 return Disposition.Consumed;
             case MessageTypes.CustomControl:
-                OnCommand(message.ApplicationId, message.SequenceNumber);
+                OnCommand(message.ApplicationId, message.SequenceNumber, message.Payload);
                 return Disposition.Consumed;
             default:
                 return base.Process(message);
@@ -200,7 +200,7 @@ public sealed partial class ServiceFederationAlgorithm : GossipAlgorithm
     }
 
     // The observer's sAssign / sFederate / sEnd (see ServiceCommands). Bad commands are traced, never thrown.
-    private void OnCommand(int first, int second)
+    private void OnCommand(int first, int second, ReadOnlySpan<byte> payload)
     {
         try
         {
@@ -214,6 +214,11 @@ public sealed partial class ServiceFederationAlgorithm : GossipAlgorithm
                     break;
                 case ServiceCommands.EndCommand:
                     EndSession(ServiceCommands.ApplicationOf(first));
+                    break;
+                case ServiceCommands.FederateRequirementCommand:
+                    var requirement = ServiceCommands.RequirementOf(payload)
+                        ?? throw new ArgumentException($"the payload ({payload.Length} bytes) is not a well-formed requirement");
+                    Federate(ServiceCommands.ApplicationOf(first), requirement, ServiceCommands.StrategyOf(first));
                     break;
                 default:
                     Trace($"ignored unknown service command {first:X8}/{second:X8}");

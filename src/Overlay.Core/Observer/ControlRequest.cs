@@ -5,6 +5,12 @@ namespace Overlay.Observer;
 /// <summary>One control command as it travels from observer to node (JSON on the observer connection).</summary>
 public sealed record ControlRequest
 {
+    /// <summary>
+    /// The most bytes a custom command carries. The request travels as Base64 in one frame, so this keeps it far below
+    /// the default maximum frame (1 MiB) a node accepts from its observer.
+    /// </summary>
+    public const int MaxCustomPayloadLength = 64 * 1024;
+
     /// <summary>What to do.</summary>
     public ControlKind Kind { get; init; }
 
@@ -31,4 +37,12 @@ public sealed record ControlRequest
 
     /// <summary>Second integer of a custom command.</summary>
     public int Second { get; init; }
+
+    /// <summary>
+    /// Bytes for the algorithm with a custom command (they become the message's payload; Base64 in the JSON); at most
+    /// <see cref="MaxCustomPayloadLength"/> and the node's <see cref="OverlayNodeOptions.MaxPayloadLength"/>. Null for none.
+    /// </summary>
+#pragma warning disable CA1819 // a plain data carrier serialised as JSON: an array is its natural shape
+    public byte[]? Payload { get; init; }
+#pragma warning restore CA1819
 }

@@ -38,6 +38,19 @@ public class ObserverCommandTests
         await observer.SendCustomAsync(overlay.Nodes[0].Id, end.First, end.Second);
         Assert.That(await Eventually.TrueAsync(() => source.GetReport(7)?.State == FederationState.Ended, TimeSpan.FromSeconds(10)), Is.True);
 
+        // A requirement with a fork and a join travels in the command's payload.
+        var diamond = ServiceCommands.Federate(9, FederationStrategy.SFlow, new ServiceRequirement([1, 2, 3, 4], [(1, 2), (1, 3), (2, 4), (3, 4)]));
+        await observer.SendCustomAsync(overlay.Nodes[0].Id, diamond.First, diamond.Second, diamond.Payload);
+        Assert.That(await Eventually.TrueAsync(() => source.GetReport(9)?.MessagesDelivered > 10, TimeSpan.FromSeconds(20)), Is.True, "data reaches the sink through the diamond");
+        Assert.That(source.GetReport(9)!.ChosenNodes, Is.EquivalentTo(overlay.Nodes.Select(n => n.Id)), "every service of the diamond has its node");
+        var endDiamond = ServiceCommands.End(9);
+        await observer.SendCustomAsync(overlay.Nodes[0].Id, endDiamond.First, endDiamond.Second);
+
+        // A payload that is not a requirement is refused with a trace.
+        await observer.SendCustomAsync(overlay.Nodes[0].Id, diamond.First + 1, 0, new byte[] { 9, 9, 9 });
+        await Task.Delay(300);
+        Assert.That(source.GetReport(10), Is.Null, "a malformed requirement starts nothing");
+
         // A malformed command is refused with a trace, and the node carries on.
         await observer.SendCustomAsync(overlay.Nodes[1].Id, ServiceCommands.Federate(8, FederationStrategy.Fixed, 1, 3).First, ServiceCommands.Federate(8, FederationStrategy.Fixed, 1, 3).Second);
         await Task.Delay(300);
