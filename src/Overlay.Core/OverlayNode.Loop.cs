@@ -3,10 +3,12 @@ using Overlay.Engine;
 
 namespace Overlay;
 
-// The node's loop: one logical thread that owns every piece of engine state and runs the algorithm.
+// The node's loop: one logical thread that owns every piece of engine state and runs the algorithm. It is the loop
+// task below, or — while that task is parked — a link's I/O loop that borrowed it to run the switch (LoopGate).
 public sealed partial class OverlayNode
 {
     // A busy loop gives its thread back to the pool after this many messages, so virtual nodes share fairly.
+    // An I/O loop that runs the switch inline hands the rest to the loop task after as many.
     private const int MessagesPerYield = 256;
 
     // How long a measurement waits for the peer's report before it is given up.
@@ -29,17 +31,60 @@ public sealed partial class OverlayNode
     private int _inputsVersion;
     private int _roundRobin;
     private int _sendsInCallback;
-    private int _idle;
+    private long _inlineRuns;
     private bool _stopping;
     private ITimer? _sourceResumeTimer;
     private ITimer? _measureTimer;
     private int _lastTrainId;
 
+    /// <summary>How often an I/O loop ran the switch inline (see <see cref="RunSwitchInline"/>).</summary>
+    internal long InlineSwitchRuns => Volatile.Read(ref _inlineRuns);
+
     /// <summary>Wakes the loop if it sleeps; called by I/O loops after they change a buffer.</summary>
-    internal void Wake()
+    internal void Wake() => _gate.Wake();
+
+    /// <summary>
+    /// Called by an I/O loop after it changed a buffer (filled an inbound one, emptied an outbound one): when the
+    /// node's loop task sleeps, runs the switch right here on the calling thread instead of waking it — the
+    /// switch still runs on one logical thread at a time (<see cref="LoopGate"/>), but a message no longer waits
+    /// for two thread-pool hand-offs per hop. Otherwise it only wakes the loop.
+    /// </summary>
+    /// <param name="budget">How many messages the caller lets the switch move before the loop task takes over the rest.</param>
+    internal void RunSwitchInline(int budget = MessagesPerYield)
     {
-        if (Interlocked.Exchange(ref _idle, 0) == 1)
-            _inbox.Writer.TryWrite(new NodeEvent(NodeEventKind.Wake));
+        if (!_gate.TryBorrow())
+        {
+            _gate.Wake();
+            return;
+        }
+
+        Volatile.Write(ref _inlineRuns, _inlineRuns + 1);
+        try
+        {
+            var moved = 0;
+            while (true)
+            {
+                var round = _stopping ? 0 : SwitchRound();
+                moved += round;
+                if (round > 0 && moved < budget)
+                    continue;
+
+                // Events (invokes, timers, link changes) and long runs belong to the loop task.
+                if (round > 0 || _inbox.Reader.TryPeek(out _))
+                {
+                    _gate.HandOver();
+                    return;
+                }
+
+                if (_gate.TryReturn())
+                    return;
+            }
+        }
+        catch
+        {
+            _gate.HandOver();
+            throw;
+        }
     }
 
     internal void SendFromLoop(Message message, NodeId destination)
@@ -145,7 +190,8 @@ public sealed partial class OverlayNode
 
     private async Task RunLoopAsync()
     {
-        // Leave StartAsync's caller at once; from here on this method is the node's logical thread.
+        // Leave StartAsync's caller at once; from here on this method is the node's logical thread (lent to I/O loops
+        // only while parked).
         await Task.Yield();
         var reader = _inbox.Reader;
         AddInput(_loopback);
@@ -177,18 +223,21 @@ public sealed partial class OverlayNode
                 continue;
             }
 
-            // Announce sleep, then look once more: a producer either sees _idle == 1 and posts a wake-up,
+            // Announce sleep, then look once more: a producer either sees the announcement and wakes the loop,
             // or its item is already visible to this second round.
-            Interlocked.Exchange(ref _idle, 1);
+            _gate.BeginCheck();
             if ((!_stopping && SwitchRound() > 0) || reader.TryPeek(out _))
             {
-                Volatile.Write(ref _idle, 0);
+                _gate.KeepRunning();
                 continue;
             }
 
+            if (!_gate.TryPark())
+                continue;
             sinceYield = 0;
-            await reader.WaitToReadAsync();
-            Volatile.Write(ref _idle, 0);
+
+            // While parked, I/O loops may borrow the loop to run the switch; it comes back with this signal.
+            await _gate.WaitUntilHandedBackAsync();
         }
 
         FinishStop();
@@ -198,8 +247,6 @@ public sealed partial class OverlayNode
     {
         switch (item.Kind)
         {
-            case NodeEventKind.Wake:
-                break;
             case NodeEventKind.Invoke:
                 RunCallback(static (node, state) => ((Action)state!)(), item.Subject);
                 break;
@@ -297,7 +344,7 @@ public sealed partial class OverlayNode
     private void Dispatch(Message message, InputPort input)
     {
         _sendsInCallback = 0;
-        Interlocked.Increment(ref _messagesProcessed);
+        Volatile.Write(ref _messagesProcessed, _messagesProcessed + 1); // one writer: whoever holds the loop
         var disposition = RunProcess(message, input);
         if (disposition != Disposition.Hold)
             message.Release();

@@ -27,6 +27,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         AllowSynchronousContinuations = false,
     });
 
+    private readonly LoopGate _gate = new();
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
@@ -161,7 +162,9 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
                 done.SetException(ex);
             }
         };
-        if (!_inbox.Writer.TryWrite(new NodeEvent(NodeEventKind.Invoke, wrapper)) || Volatile.Read(ref _state) != 1)
+        var posted = _inbox.Writer.TryWrite(new NodeEvent(NodeEventKind.Invoke, wrapper));
+        Wake();
+        if (!posted || Volatile.Read(ref _state) != 1)
             done.TrySetException(new InvalidOperationException("The node is not running."));
         return done.Task;
     }
@@ -219,7 +222,11 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         LogRejected(remote?.ToString() ?? "?", reason, exception?.Message ?? string.Empty);
     }
 
-    internal void Post(NodeEvent item) => _inbox.Writer.TryWrite(item);
+    internal void Post(NodeEvent item)
+    {
+        _inbox.Writer.TryWrite(item);
+        Wake();
+    }
 
     /// <summary>Counts a message released unsent because its link failed or closed.</summary>
     internal void CountLost(Message message)

@@ -18,8 +18,12 @@ namespace Overlay.Engine;
 /// </remarks>
 internal sealed class DownstreamLink : IFrameSink
 {
-    private const int MaxBatchMessages = 64;
+    private const int MaxBatchMessages = 512;
     private const int MaxBatchBytes = 256 * 1024;
+
+    // While a batch holds less than this, the send loop runs the switch inline to refill the outbound buffer and
+    // takes what it made: small messages then leave many to a system call although the buffer holds only a few.
+    private const int RefillBatchBytes = SocketSender.StagingSize;
 
     // Bound on messages "on the emulated wire", so a long delay cannot turn into unbounded memory.
     private const int MaxDelayLine = 4096;
@@ -241,20 +245,35 @@ internal sealed class DownstreamLink : IFrameSink
             {
                 var conditions = _node.GetLinkConditions(Peer);
                 var maxBytes = ShapedBatchBytes();
-                inFlight = conditions.HasDelay ? TakeFromDelayLine(conditions, maxBytes, out var nextDue) : FillBatch(conditions, maxBytes, out nextDue);
+                var bytes = 0;
+                long nextDue = 0;
+                if (conditions.HasDelay)
+                {
+                    inFlight = TakeFromDelayLine(conditions, maxBytes, out nextDue);
+                    for (var i = 0; i < inFlight; i++)
+                        bytes += _batch[i].FrameLength;
+                }
+                else
+                {
+                    MakeLinkFrames();
+                    inFlight = FillBatch(conditions, maxBytes, 0, ref bytes);
+                }
+
                 if (inFlight == 0)
                 {
                     if (Volatile.Read(ref _completing) != 0 && _delayLine.Count == 0 && _buffer.IsEmpty && _linkFrames.Count == 0)
                         return;
-                    await WaitForWorkAsync(nextDue);
+                    // Awaited here, not in a helper: this long-lived state machine is boxed once (see FrameReader.RunAsync).
+                    if (PrepareToWait(nextDue))
+                        await _work.WaitAsync();
                     continue;
                 }
 
                 // Room was made in the outbound buffer: a stalled switch may go on.
-                _node.Wake();
-                var bytes = 0L;
-                for (var i = 0; i < inFlight; i++)
-                    bytes += _batch[i].FrameLength;
+                if (conditions.HasDelay)
+                    _node.Wake();
+                else
+                    inFlight = Refill(conditions, Math.Min(maxBytes, RefillBatchBytes), inFlight, ref bytes);
                 await ShapeAsync(connection, bytes);
                 await connection.SendAsync(_batch.AsMemory(0, inFlight));
                 Volatile.Write(ref _lastSent, _node.TimeProvider.GetTimestamp());
@@ -302,13 +321,29 @@ internal sealed class DownstreamLink : IFrameSink
         }
     }
 
-    /// <summary>Without a delay line: buffer → batch, dropping emulated losses.</summary>
-    private int FillBatch(LinkConditions conditions, int maxBytes, out long nextDue)
+    /// <summary>
+    /// Runs the switch (inline when the node's loop is idle, see <see cref="OverlayNode.RunSwitchInline"/>) and
+    /// takes what it put into the buffer, as long as that adds to a batch still below <paramref name="maxBytes"/>.
+    /// The buffer never holds more than its capacity: a message taken into the batch counts as being written.
+    /// </summary>
+    private int Refill(LinkConditions conditions, int maxBytes, int count, ref int bytes)
     {
-        nextDue = 0;
-        var count = 0;
-        var bytes = 0;
-        MakeLinkFrames();
+        while (true)
+        {
+            // Budget: what fits this buffer; the switch's other work is the loop task's, so this batch is not held up.
+            _node.RunSwitchInline(_buffer.Capacity);
+            if (count >= MaxBatchMessages || bytes >= maxBytes)
+                return count;
+            var before = count;
+            count = FillBatch(conditions, maxBytes, count, ref bytes);
+            if (count == before)
+                return count;
+        }
+    }
+
+    /// <summary>Without a delay line: link frames, then buffer → batch, dropping emulated losses.</summary>
+    private int FillBatch(LinkConditions conditions, int maxBytes, int count, ref int bytes)
+    {
         while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _linkFrames.TryDequeue(out var frame))
             bytes += (_batch[count++] = frame).FrameLength;
         while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _buffer.TryDequeue(out var message))
@@ -488,8 +523,11 @@ internal sealed class DownstreamLink : IFrameSink
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WaitForWorkAsync(long nextDue)
+    /// <summary>
+    /// Announces that the send loop is about to sleep on <see cref="_work"/>; false when there is work after all and
+    /// it should look again instead.
+    /// </summary>
+    private bool PrepareToWait(long nextDue)
     {
         Interlocked.Exchange(ref _senderWaiting, 1);
         var delayLineRoom = _delayLine.Count < MaxDelayLine;
@@ -497,7 +535,7 @@ internal sealed class DownstreamLink : IFrameSink
         {
             Volatile.Write(ref _senderWaiting, 0);
             if (Volatile.Read(ref _completing) == 0 || _delayLine.Count == 0)
-                return;
+                return false;
         }
 
         if (nextDue != 0)
@@ -507,7 +545,7 @@ internal sealed class DownstreamLink : IFrameSink
             _wakeTimer.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
 
-        await _work.WaitAsync();
+        return true;
     }
 
     // The peer never sends on this connection but link-internal frames; reading it is how a dead peer shows.

@@ -3,9 +3,6 @@ namespace Overlay.Engine;
 /// <summary>What a <see cref="NodeEvent"/> asks the node's loop to do.</summary>
 internal enum NodeEventKind
 {
-    /// <summary>Buffers changed; run the switch.</summary>
-    Wake,
-
     /// <summary>Run the <see cref="Action"/> in the subject on the loop.</summary>
     Invoke,
 

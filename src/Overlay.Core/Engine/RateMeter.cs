@@ -9,24 +9,25 @@ internal sealed class RateMeter
     private long _lastBytes;
     private long _lastMessages;
     private long _lastStamp;
-    private Rates _current = new(0, 0);
+    private double _bytesPerSecond;
+    private double _messagesPerSecond;
 
     public RateMeter(long stamp) => _lastStamp = stamp;
 
-    public double BytesPerSecond => Volatile.Read(ref _current).Bytes;
+    public double BytesPerSecond => Volatile.Read(ref _bytesPerSecond);
 
-    public double MessagesPerSecond => Volatile.Read(ref _current).Messages;
+    public double MessagesPerSecond => Volatile.Read(ref _messagesPerSecond);
 
     public void Sample(long bytes, long messages, long stamp, TimeProvider time)
     {
         var seconds = time.GetElapsedTime(_lastStamp, stamp).TotalSeconds;
         if (seconds <= 0)
             return;
-        Volatile.Write(ref _current, new Rates((bytes - _lastBytes) / seconds, (messages - _lastMessages) / seconds));
+        // Two fields, not a pair object: a sample allocates nothing (a reader may see one rate of the old sample).
+        Volatile.Write(ref _bytesPerSecond, (bytes - _lastBytes) / seconds);
+        Volatile.Write(ref _messagesPerSecond, (messages - _lastMessages) / seconds);
         _lastBytes = bytes;
         _lastMessages = messages;
         _lastStamp = stamp;
     }
-
-    private sealed record Rates(double Bytes, double Messages);
 }

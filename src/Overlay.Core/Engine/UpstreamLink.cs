@@ -146,7 +146,6 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
     ValueTask IFrameSink.OnMessageAsync(Message message)
     {
-        Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
         if (MessageTypes.IsLinkInternal(message.Type))
         {
             if (message.Type == MessageTypes.Ping)
@@ -178,11 +177,25 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         var wait = Throttle(message.FrameLength);
         if (wait < MinimumSleep && _buffer.TryEnqueue(message))
         {
-            _node.Wake();
+            // A full buffer is switched now; otherwise the switch runs once the reader has no whole frame left
+            // (OnReceiving), so one run serves many frames of a read.
+            if (_buffer.IsFull)
+                _node.RunSwitchInline();
             return ValueTask.CompletedTask;
         }
 
-        return DeliverSlowlyAsync(message, wait);
+        // A full buffer with no emulated limit to wait out skips DeliverSlowlyAsync: one suspended state machine,
+        // not two (their boxes come from a small per-core cache that many links overflow).
+        return wait < MinimumSleep ? WaitForSpaceAsync(message) : DeliverSlowlyAsync(message, wait);
+    }
+
+    void IFrameSink.OnReceiving()
+    {
+        // Every frame of the last read has been taken: the peer was heard then. Stamped once per read, not per
+        // frame, because reading the clock cost more than anything else per small message.
+        Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
+        if (!_buffer.IsEmpty)
+            _node.RunSwitchInline();
     }
 
     private void Advance()
@@ -335,35 +348,39 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Volatile.Write(ref _blocked, 1);
         try
         {
-            await WaitForRoomAsync(message);
+            var switched = false;
+            while (true)
+            {
+                Interlocked.Exchange(ref _receiverWaiting, 1);
+                if (Volatile.Read(ref _closing) != 0)
+                {
+                    message.Release();
+                    throw new OperationCanceledException("The link is closing.");
+                }
+
+                if (_buffer.TryEnqueue(message))
+                {
+                    Volatile.Write(ref _receiverWaiting, 0);
+                    if (_buffer.IsFull)
+                        _node.RunSwitchInline();
+                    return;
+                }
+
+                // Before sleeping, let the switch make room if the node's loop is idle (or wake it).
+                if (!switched)
+                {
+                    switched = true;
+                    _node.RunSwitchInline();
+                    continue;
+                }
+
+                switched = false;
+                await _space.WaitAsync();
+            }
         }
         finally
         {
             Unblock();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WaitForRoomAsync(Message message)
-    {
-        while (true)
-        {
-            Interlocked.Exchange(ref _receiverWaiting, 1);
-            if (Volatile.Read(ref _closing) != 0)
-            {
-                message.Release();
-                throw new OperationCanceledException("The link is closing.");
-            }
-
-            if (_buffer.TryEnqueue(message))
-            {
-                Volatile.Write(ref _receiverWaiting, 0);
-                _node.Wake();
-                return;
-            }
-
-            _node.Wake();
-            await _space.WaitAsync();
         }
     }
 

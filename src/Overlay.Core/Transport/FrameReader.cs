@@ -72,13 +72,19 @@ internal sealed class FrameReader : IDisposable
     /// Decodes frames into <paramref name="sink"/> until the peer closes the stream at a frame boundary.
     /// </summary>
     /// <exception cref="WireFormatException">A frame is malformed or the stream ended inside one.</exception>
+    /// <remarks>
+    /// Every wait for the socket is awaited in this method itself rather than in helpers: this long-lived state
+    /// machine is boxed once, while each suspension of a pooled helper takes a box from a small per-core cache,
+    /// which the many links of a process overflow — then every wait allocated.
+    /// </remarks>
     public async Task RunAsync(IFrameSource source, IFrameSink sink, CancellationToken cancellationToken)
     {
         while (true)
         {
             if (_end - _start < MessageHeader.Size)
             {
-                if (!await FillAsync(source, cancellationToken))
+                sink.OnReceiving();
+                if (!CompleteFill(await source.ReceiveAsync(PrepareFill(), cancellationToken)))
                 {
                     if (_end == _start)
                         return;
@@ -100,7 +106,29 @@ internal sealed class FrameReader : IDisposable
                 message.Sender = header.Sender;
                 message.ApplicationId = header.ApplicationId;
                 message.SequenceNumber = header.SequenceNumber;
-                await ReadPayloadAsync(source, message, cancellationToken);
+                var length = message.PayloadLength;
+                var filled = CopyStaged(message.Buffer.AsSpan(MessageHeader.Size, length));
+                if (filled < length)
+                    sink.OnReceiving();
+                while (filled < length)
+                {
+                    var remaining = length - filled;
+                    if (remaining >= DirectReadThreshold)
+                    {
+                        // Large enough to skip the staging buffer: straight into the message.
+                        var read = await source.ReceiveAsync(message.Buffer.AsMemory(MessageHeader.Size + filled, remaining), cancellationToken);
+                        if (read == 0)
+                            throw new WireFormatException(WireError.Truncated);
+                        BytesReceived += read;
+                        filled += read;
+                    }
+                    else
+                    {
+                        if (!CompleteFill(await source.ReceiveAsync(PrepareFill(), cancellationToken)))
+                            throw new WireFormatException(WireError.Truncated);
+                        filled += CopyStaged(message.Buffer.AsSpan(MessageHeader.Size + filled, remaining));
+                    }
+                }
             }
             catch
             {
@@ -120,31 +148,6 @@ internal sealed class FrameReader : IDisposable
             ArrayPool<byte>.Shared.Return(staging);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ReadPayloadAsync(IFrameSource source, Message message, CancellationToken cancellationToken)
-    {
-        var length = message.PayloadLength;
-        var filled = CopyStaged(message.Buffer.AsSpan(MessageHeader.Size, length));
-        while (filled < length)
-        {
-            var remaining = length - filled;
-            if (remaining >= DirectReadThreshold)
-            {
-                var read = await source.ReceiveAsync(message.Buffer.AsMemory(MessageHeader.Size + filled, remaining), cancellationToken);
-                if (read == 0)
-                    throw new WireFormatException(WireError.Truncated);
-                BytesReceived += read;
-                filled += read;
-            }
-            else
-            {
-                if (!await FillAsync(source, cancellationToken))
-                    throw new WireFormatException(WireError.Truncated);
-                filled += CopyStaged(message.Buffer.AsSpan(MessageHeader.Size + filled, remaining));
-            }
-        }
-    }
-
     private int CopyStaged(Span<byte> destination)
     {
         var count = Math.Min(destination.Length, _end - _start);
@@ -154,7 +157,11 @@ internal sealed class FrameReader : IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> FillAsync(IFrameSource source, CancellationToken cancellationToken)
+    private async ValueTask<bool> FillAsync(IFrameSource source, CancellationToken cancellationToken) =>
+        CompleteFill(await source.ReceiveAsync(PrepareFill(), cancellationToken));
+
+    /// <summary>Makes room at the end of the staging buffer and returns it for the next read.</summary>
+    private Memory<byte> PrepareFill()
     {
         if (_start == _end)
         {
@@ -170,7 +177,12 @@ internal sealed class FrameReader : IDisposable
             _end = pending;
         }
 
-        var read = await source.ReceiveAsync(_staging.AsMemory(_end), cancellationToken);
+        return _staging.AsMemory(_end);
+    }
+
+    /// <summary>Accounts for a read into the staging buffer; false when the stream ended.</summary>
+    private bool CompleteFill(int read)
+    {
         if (read == 0)
             return false;
         BytesReceived += read;

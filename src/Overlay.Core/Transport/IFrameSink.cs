@@ -8,4 +8,12 @@ internal interface IFrameSink
     /// the returned task completes, which is how a full inbound buffer stops the socket being read.
     /// </summary>
     ValueTask OnMessageAsync(Message message);
+
+    /// <summary>
+    /// Called when every whole frame read so far has been delivered and the reader is about to wait for the
+    /// socket: the moment to act on a batch of frames (a sink that defers work per frame does it here).
+    /// </summary>
+    void OnReceiving()
+    {
+    }
 }

@@ -47,6 +47,11 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     /// <summary>Sends the frames of <paramref name="batch"/> completely, in order.</summary>
     /// <exception cref="SocketException">The connection broke.</exception>
     /// <exception cref="InvalidOperationException">Another send on this sender has not finished.</exception>
+    /// <remarks>
+    /// Each write is awaited in this one method (no awaited helper): a pending write then costs at most one pooled
+    /// state machine box, and the per-core cache of such boxes is small, so with many links every extra suspended
+    /// helper allocated.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(Socket socket, ReadOnlyMemory<Message> batch)
     {
@@ -56,38 +61,36 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         {
             _segments.Clear();
             _staged = 0;
-            for (var i = 0; i < batch.Length; i++)
+            var next = 0;
+            while (true)
             {
-                var message = batch.Span[i];
-                var length = message.FrameLength;
-                if (IsCoalesced(batch.Span, i) || StagesRest(batch.Span, i))
+                // Collect frames until the batch is done or the next frame needs the collected ones written first.
+                while (next < batch.Length && TryCollect(batch.Span, next))
+                    next++;
+                if (_segments.Count == 0)
                 {
-                    var staging = _staging ??= ArrayPool<byte>.Shared.Rent(StagingSize);
-                    if (_staged + length > staging.Length || (!ContinuesStagedRun() && _segments.Count == MaxSegments))
-                        await FlushAsync(socket);
-                    message.Buffer.AsSpan(0, length).CopyTo(staging.AsSpan(_staged));
-                    if (ContinuesStagedRun())
-                    {
-                        var run = _segments[^1];
-                        _segments[^1] = new ArraySegment<byte>(staging, run.Offset, run.Count + length);
-                    }
-                    else
-                    {
-                        _segments.Add(new ArraySegment<byte>(staging, _staged, length));
-                    }
+                    if (next < batch.Length)
+                        throw new InvalidOperationException("A frame did not fit an empty collection."); // cannot happen: see TryCollect
+                    break;
+                }
 
-                    _staged += length;
-                }
-                else
+                var remaining = 0;
+                foreach (var segment in _segments)
+                    remaining += segment.Count;
+                while (true)
                 {
-                    if (_segments.Count == MaxSegments)
-                        await FlushAsync(socket);
-                    _segments.Add(new ArraySegment<byte>(message.Buffer, 0, length));
+                    var bytes = await SendSegmentsAsync(socket);
+                    if (bytes <= 0)
+                        throw new SocketException((int)SocketError.ConnectionReset);
+                    remaining -= bytes;
+                    if (remaining <= 0)
+                        break;
+                    DropSent(bytes);
                 }
+
+                _segments.Clear();
+                _staged = 0;
             }
-
-            if (_segments.Count > 0)
-                await FlushAsync(socket);
         }
         finally
         {
@@ -154,26 +157,38 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         return ReferenceEquals(last.Array, _staging) && last.Offset + last.Count == _staged;
     }
 
-    /// <summary>Sends every collected segment completely, then starts a new collection.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushAsync(Socket socket)
+    /// <summary>
+    /// Adds frame <paramref name="index"/> to the collection (as its own segment, or copied into the staging run);
+    /// false when the collected segments must be written first — after that, it always fits.
+    /// </summary>
+    private bool TryCollect(ReadOnlySpan<Message> batch, int index)
     {
-        var remaining = 0;
-        foreach (var segment in _segments)
-            remaining += segment.Count;
-        while (true)
+        var message = batch[index];
+        var length = message.FrameLength;
+        if (IsCoalesced(batch, index) || StagesRest(batch, index))
         {
-            var bytes = await SendSegmentsAsync(socket);
-            if (bytes <= 0)
-                throw new SocketException((int)SocketError.ConnectionReset);
-            remaining -= bytes;
-            if (remaining <= 0)
-                break;
-            DropSent(bytes);
+            var staging = _staging ??= ArrayPool<byte>.Shared.Rent(StagingSize);
+            if (_staged + length > staging.Length || (!ContinuesStagedRun() && _segments.Count == MaxSegments))
+                return false;
+            message.Buffer.AsSpan(0, length).CopyTo(staging.AsSpan(_staged));
+            if (ContinuesStagedRun())
+            {
+                var run = _segments[^1];
+                _segments[^1] = new ArraySegment<byte>(staging, run.Offset, run.Count + length);
+            }
+            else
+            {
+                _segments.Add(new ArraySegment<byte>(staging, _staged, length));
+            }
+
+            _staged += length;
+            return true;
         }
 
-        _segments.Clear();
-        _staged = 0;
+        if (_segments.Count == MaxSegments)
+            return false;
+        _segments.Add(new ArraySegment<byte>(message.Buffer, 0, length));
+        return true;
     }
 
     private ValueTask<int> SendSegmentsAsync(Socket socket)

@@ -44,6 +44,11 @@ public class SocketSenderTests
             batches.Add(lengths);
         }
 
+        // A send loop's largest batch (512 frames, refilled by the switch while it collects): tiny frames that fit
+        // one staging buffer, and frames at the coalescing limit that take many.
+        batches.Add(Enumerable.Range(0, 512).Select(_ => random.Next(0, 100)).ToArray());
+        batches.Add(Enumerable.Repeat(Small, 512).ToArray());
+
         var expected = batches.SelectMany(b => b).ToArray();
         var pool = new MessagePool();
         var (client, server) = await ConnectAsync();
