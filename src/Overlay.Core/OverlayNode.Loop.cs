@@ -14,6 +14,9 @@ public sealed partial class OverlayNode
     // How long a measurement waits for the peer's report before it is given up.
     private static readonly TimeSpan MeasurementTimeout = TimeSpan.FromSeconds(10);
 
+    // How often the round-trip time of an idle link is measured again (see RequestDuePings).
+    private static readonly TimeSpan IdleRoundTripRefresh = TimeSpan.FromSeconds(60);
+
     // How long a source whose last message nobody took waits before producing again.
     private static readonly TimeSpan IdleSourceBackoff = TimeSpan.FromMilliseconds(20);
 
@@ -34,7 +37,7 @@ public sealed partial class OverlayNode
     private long _inlineRuns;
     private bool _stopping;
     private ITimer? _sourceResumeTimer;
-    private ITimer? _measureTimer;
+    private IDisposable? _measureTicks;
     private int _lastTrainId;
 
     /// <summary>How often an I/O loop ran the switch inline (see <see cref="RunSwitchInline"/>).</summary>
@@ -195,11 +198,7 @@ public sealed partial class OverlayNode
         await Task.Yield();
         var reader = _inbox.Reader;
         AddInput(_loopback);
-        _measureTimer = TimeProvider.CreateTimer(
-            static state => ((OverlayNode)state!).Post(new NodeEvent(NodeEventKind.Measure)),
-            this,
-            _options.MeasurementInterval,
-            _options.MeasurementInterval);
+        _measureTicks = SharedTicker.Subscribe(TimeProvider, _options.MeasurementInterval, static state => ((OverlayNode)state).OnMeasureTick(), this);
         StartLiveness();
         RunCallback(static (node, _) => node.Algorithm.RunStart(), null);
         var sinceYield = 0;
@@ -465,23 +464,77 @@ public sealed partial class OverlayNode
         Notify(MessageTypes.BrokenSource, Id, source.ApplicationId);
     }
 
-    /// <summary>Samples every link's meter, probes round-trip times and tells the algorithm (UpThroughput/DownThroughput).</summary>
+    // Timer thread. The loop is woken only when there is something to sample or report: a node whose links are
+    // all idle, and were reported idle, costs no wake-up.
+    private void OnMeasureTick()
+    {
+        var upstreams = Volatile.Read(ref _upstreamSnapshot);
+        var downstreams = Volatile.Read(ref _downstreamSnapshot);
+        foreach (var link in upstreams)
+        {
+            if (!link.Meter.IsSettled(link.BytesReceived, link.MessagesReceived))
+            {
+                Post(new NodeEvent(NodeEventKind.Measure));
+                return;
+            }
+        }
+
+        foreach (var link in downstreams)
+        {
+            if (!link.Meter.IsSettled(link.BytesSent, link.MessagesSent))
+            {
+                Post(new NodeEvent(NodeEventKind.Measure));
+                return;
+            }
+        }
+
+        RequestDuePings(downstreams, TimeProvider.GetTimestamp());
+    }
+
+    /// <summary>
+    /// Samples every link's meter, probes round-trip times that are due, and tells the algorithm
+    /// (UpThroughput/DownThroughput) about every link whose rate is not zero, and once when it falls to zero.
+    /// </summary>
     private void Measure()
     {
         var now = TimeProvider.GetTimestamp();
         foreach (var link in _upstreamSnapshot)
             link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider);
         foreach (var link in _downstreamSnapshot)
-        {
             link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider);
-            link.RequestPing();
-        }
+        RequestDuePings(_downstreamSnapshot, now);
 
         // Snapshots, because a report's handler may open or close links.
         foreach (var link in _upstreamSnapshot)
-            Report(MessageTypes.UpThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null));
+        {
+            if (link.Meter.TakeReport())
+                Report(MessageTypes.UpThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null));
+        }
+
         foreach (var link in _downstreamSnapshot)
-            Report(MessageTypes.DownThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime));
+        {
+            if (link.Meter.TakeReport())
+                Report(MessageTypes.DownThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime));
+        }
+    }
+
+    // A link's round-trip time is probed every interval while it carries data (queues change it), at once while
+    // unknown, and otherwise every IdleRoundTripRefresh: an idle path's round trip does not change by itself, and
+    // keep-alive pings to peers in other processes refresh it anyway. No second ping follows a recent one.
+    // Thread-safe: runs on the loop or on the measurement timer.
+    private void RequestDuePings(DownstreamLink[] downstreams, long now)
+    {
+        var recent = _options.MeasurementInterval / 2;
+        foreach (var link in downstreams)
+        {
+            if (!link.IsConnected)
+                continue;
+            var age = TimeProvider.GetElapsedTime(link.LastPing, now);
+            if (age < recent)
+                continue;
+            if (link.RoundTripTime is null || link.Meter.BytesPerSecond > 0 || age >= IdleRoundTripRefresh)
+                link.RequestPing();
+        }
     }
 
     private void FailMeasurementsOf(NodeId peer)
@@ -543,7 +596,7 @@ public sealed partial class OverlayNode
         foreach (var timer in _timers.ToArray())
             timer.Dispose();
         _sourceResumeTimer?.Dispose();
-        _measureTimer?.Dispose();
+        _measureTicks?.Dispose();
         foreach (var measurement in _measurements.Values)
             measurement.Timeout.Dispose();
         _measurements.Clear();

@@ -44,8 +44,10 @@ public sealed class OverlayNodeOptions
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long a link may be silent before its peer is declared dead. Idle links carry a tiny keep-alive every fifth
-    /// of this (only while idle), so an idle but healthy peer is never mistaken for a dead one.
+    /// How long a peer in another process may be silent before its links are declared dead. A peer that nothing
+    /// else told of this node for a tenth of this gets a ping (answered by a pong) every fifth of it, so an idle but
+    /// healthy peer is never mistaken for a dead one; a stall of this process itself is not counted as the peer's
+    /// silence. Nodes of the same process share its fate and exchange no keep-alives.
     /// </summary>
     /// <remarks>Defaults to 2 seconds.</remarks>
     public TimeSpan FailureTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -77,7 +79,10 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to 0.</remarks>
     public int EmulationSeed { get; set; }
 
-    /// <summary>How often link throughput and round-trip time are measured and reported to the algorithm.</summary>
+    /// <summary>
+    /// How often link throughput is measured and reported to the algorithm (a link that stays idle is reported once,
+    /// when its rate falls to zero), and how often the round-trip time of a link that carries data is probed.
+    /// </summary>
     /// <remarks>Defaults to 1 second.</remarks>
     public TimeSpan MeasurementInterval { get; set; } = TimeSpan.FromSeconds(1);
 

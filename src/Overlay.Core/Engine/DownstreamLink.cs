@@ -47,6 +47,7 @@ internal sealed class DownstreamLink : IFrameSink
     private int _keepAliveRequested;
     private long _lastSent;
     private long _lastHeard;
+    private long _lastPing;
     private WireError _silenceCause;
 
     // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
@@ -147,6 +148,12 @@ internal sealed class DownstreamLink : IFrameSink
 
     /// <summary>Bytes the peer sent back on this link (heartbeats, pongs, probe reports).</summary>
     public long ReverseBytesReceived => Volatile.Read(ref _connection)?.BytesReceived ?? 0;
+
+    /// <summary>Bytes the peer sent back on this link that wait unread (pongs, heartbeats): proof it lives.</summary>
+    public int ReverseBytesWaiting => Volatile.Read(ref _connection)?.BytesWaiting ?? 0;
+
+    /// <summary>Timestamp of the last round-trip probe put on this link (0 before the first).</summary>
+    public long LastPing => Volatile.Read(ref _lastPing);
 
     /// <summary>Timestamp of the last write on this link (0 before it connected).</summary>
     public long LastSent => Volatile.Read(ref _lastSent);
@@ -421,9 +428,10 @@ internal sealed class DownstreamLink : IFrameSink
 
     private void MakeLinkFrames()
     {
-        if (Interlocked.Exchange(ref _keepAliveRequested, 0) == 1)
-            _linkFrames.Enqueue(CreateKeepAlive());
-        if (Interlocked.Exchange(ref _pingRequested, 0) == 1)
+        // A ping is the keep-alive: the peer's pong proves both directions alive and refreshes the round-trip time,
+        // so an idle link needs one probe, not a keep-alive plus a heartbeat plus a ping.
+        var keepAlive = Interlocked.Exchange(ref _keepAliveRequested, 0) == 1;
+        if ((Interlocked.Exchange(ref _pingRequested, 0) == 1) | keepAlive)
             _linkFrames.Enqueue(CreatePing());
         var train = Interlocked.Exchange(ref _probeRequested, 0);
         if (train != 0)
@@ -465,8 +473,10 @@ internal sealed class DownstreamLink : IFrameSink
         var ping = _node.Pool.Rent(sizeof(long));
         ping.Type = MessageTypes.Ping;
         ping.Sender = _node.Id;
-        BinaryPrimitives.WriteInt64LittleEndian(ping.Payload, _node.TimeProvider.GetTimestamp());
+        var now = _node.TimeProvider.GetTimestamp();
+        BinaryPrimitives.WriteInt64LittleEndian(ping.Payload, now);
         ping.EncodeHeader();
+        Volatile.Write(ref _lastPing, now);
         return ping;
     }
 

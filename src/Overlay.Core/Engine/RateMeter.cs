@@ -11,6 +11,7 @@ internal sealed class RateMeter
     private long _lastStamp;
     private double _bytesPerSecond;
     private double _messagesPerSecond;
+    private volatile bool _reportedIdle;
 
     public RateMeter(long stamp) => _lastStamp = stamp;
 
@@ -26,8 +27,28 @@ internal sealed class RateMeter
         // Two fields, not a pair object: a sample allocates nothing (a reader may see one rate of the old sample).
         Volatile.Write(ref _bytesPerSecond, (bytes - _lastBytes) / seconds);
         Volatile.Write(ref _messagesPerSecond, (messages - _lastMessages) / seconds);
-        _lastBytes = bytes;
-        _lastMessages = messages;
+        Volatile.Write(ref _lastBytes, bytes);
+        Volatile.Write(ref _lastMessages, messages);
         _lastStamp = stamp;
+    }
+
+    /// <summary>
+    /// True when sampling again would change nothing: the counters still read as at the last sample and that
+    /// sample was zero and reported. Any thread.
+    /// </summary>
+    public bool IsSettled(long bytes, long messages) =>
+        _reportedIdle && Volatile.Read(ref _lastBytes) == bytes && Volatile.Read(ref _lastMessages) == messages;
+
+    /// <summary>
+    /// True when the current rate is news for the algorithm: any non-zero rate, and the first zero after one.
+    /// An idle link is reported idle once, not every interval. Loop only.
+    /// </summary>
+    public bool TakeReport()
+    {
+        var idle = Volatile.Read(ref _bytesPerSecond) == 0 && Volatile.Read(ref _messagesPerSecond) == 0;
+        if (idle && _reportedIdle)
+            return false;
+        _reportedIdle = idle;
+        return true;
     }
 }

@@ -12,6 +12,9 @@ internal interface IConnection : IAsyncDisposable
     /// <summary>Bytes received so far, handshake included.</summary>
     long BytesReceived { get; }
 
+    /// <summary>Bytes the peer sent that wait unread in the kernel (0 once closed): proof of a live peer while this end reads late.</summary>
+    int BytesWaiting { get; }
+
     /// <summary>Writes the frames of a batch, in order, with as few system calls as the transport allows.</summary>
     /// <remarks>At most one send may be in flight at a time.</remarks>
     ValueTask SendAsync(ReadOnlyMemory<Message> batch);

@@ -24,6 +24,20 @@ internal sealed class TcpConnection : IConnection
 
     public long BytesReceived => _reader.BytesReceived;
 
+    public int BytesWaiting
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
 
     public static void Configure(Socket socket, int? bufferSize)
     {

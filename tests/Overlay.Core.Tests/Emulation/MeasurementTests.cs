@@ -43,6 +43,30 @@ public class MeasurementTests
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
 
+    [Test, CancelAfter(60_000)]
+    public async Task IdleLink_IsReportedIdleOnce_AndAgainAfterTrafficResumes()
+    {
+        var interval = TimeSpan.FromMilliseconds(100);
+        await using var overlay = new TestOverlay();
+        var reporter = new ReportCounter();
+        var a = await overlay.AddAsync(reporter, o => o.MeasurementInterval = interval);
+        var b = await overlay.AddAsync(new RelayAlgorithm());
+
+        for (var burst = 1; burst <= 2; burst++)
+        {
+            await a.InvokeAsync(() => reporter.SendData(b.Id));
+            Assert.That(await Eventually.TrueAsync(() => reporter.IdleReports(b.Id) == burst, TimeSpan.FromSeconds(15)), Is.True, $"burst {burst} ends in an idle report");
+            // Ten more intervals of silence: no further report about the idle link.
+            await Task.Delay(interval * 10);
+            Assert.That(reporter.IdleReports(b.Id), Is.EqualTo(burst));
+            Assert.That(reporter.BusyReports(b.Id), Is.GreaterThanOrEqualTo(burst));
+        }
+
+        Assert.That(a.GetStatistics().Find(b.Id, LinkDirection.Downstream)?.RoundTripTime, Is.Not.Null, "an idle link still has its round-trip time");
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
     private static IPEndPoint FreePort()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -66,5 +90,33 @@ public class MeasurementTests
         }
 
         protected override void OnSendFailed(NodeId peer) => SendFailures.Add(peer);
+    }
+
+    private sealed class ReportCounter : Algorithm
+    {
+        private readonly ConcurrentDictionary<NodeId, (int Busy, int Idle)> _reports = new();
+
+        public int BusyReports(NodeId peer) => _reports.GetValueOrDefault(peer).Busy;
+
+        public int IdleReports(NodeId peer) => _reports.GetValueOrDefault(peer).Idle;
+
+        public void SendData(NodeId peer)
+        {
+            var message = CreateMessage(MessageTypes.Data, 1, 100);
+            Send(message, peer);
+        }
+
+        public override Disposition Process(Message message)
+        {
+            if (message.Type == MessageTypes.DownThroughput && ThroughputReport.TryRead(message, out var report))
+            {
+                _reports.AddOrUpdate(
+                    message.Sender,
+                    _ => report.BytesPerSecond > 0 ? (1, 0) : (0, 1),
+                    (_, counts) => report.BytesPerSecond > 0 ? (counts.Busy + 1, counts.Idle) : (counts.Busy, counts.Idle + 1));
+            }
+
+            return base.Process(message);
+        }
     }
 }
