@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using Overlay.Core.Tests.Support;
 
 namespace Overlay.Core.Tests.Engine;
 
