@@ -33,7 +33,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     private readonly List<ArraySegment<byte>> _segments = new(MaxSegments);
     private ManualResetValueTaskSourceCore<int> _completion;
 
-    // Rented for the duration of one SendAsync that has small frames to copy, so an idle link holds no staging memory.
+    // Rented for the duration of one SendAsync that has frames to copy, so an idle link holds no staging memory.
     private byte[]? _staging;
     private int _staged;
     private int _sending;
@@ -157,6 +157,22 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         return ReferenceEquals(last.Array, _staging) && last.Offset + last.Count == _staged;
     }
 
+    // Sized to what this batch can still stage (every frame from the first staged one on), up to StagingSize: a
+    // send waiting on a full socket holds its staging buffer, and a rest of three 5 KB frames needs 16 KiB, not 64.
+    // Every later copy of the batch fits, so the "after a write it always fits" rule of TryCollect still holds.
+    private static byte[] RentStaging(ReadOnlySpan<Message> batch, int index)
+    {
+        var rest = 0;
+        foreach (var message in batch[index..])
+        {
+            rest += message.FrameLength;
+            if (rest >= StagingSize)
+                return ArrayPool<byte>.Shared.Rent(StagingSize);
+        }
+
+        return ArrayPool<byte>.Shared.Rent(rest);
+    }
+
     /// <summary>
     /// Adds frame <paramref name="index"/> to the collection (as its own segment, or copied into the staging run);
     /// false when the collected segments must be written first — after that, it always fits.
@@ -167,7 +183,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         var length = message.FrameLength;
         if (IsCoalesced(batch, index) || StagesRest(batch, index))
         {
-            var staging = _staging ??= ArrayPool<byte>.Shared.Rent(StagingSize);
+            var staging = _staging ??= RentStaging(batch, index);
             if (_staged + length > staging.Length || (!ContinuesStagedRun() && _segments.Count == MaxSegments))
                 return false;
             message.Buffer.AsSpan(0, length).CopyTo(staging.AsSpan(_staged));

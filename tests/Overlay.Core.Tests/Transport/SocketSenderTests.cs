@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using NUnit.Framework;
 using Overlay.Buffers;
@@ -51,7 +50,7 @@ public class SocketSenderTests
 
         var expected = batches.SelectMany(b => b).ToArray();
         var pool = new MessagePool();
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await LoopbackPair.ConnectAsync();
         using (client)
         using (server)
         {
@@ -65,7 +64,7 @@ public class SocketSenderTests
             var sequence = 0;
             foreach (var lengths in batches)
             {
-                var batch = lengths.Select(length => NewFrame(pool, sequence++, length)).ToArray();
+                var batch = lengths.Select(length => TestFrames.New(pool, sequence++, length)).ToArray();
                 await sender.SendAsync(client, batch);
                 foreach (var message in batch)
                     message.Release();
@@ -91,7 +90,7 @@ public class SocketSenderTests
         const int Iterations = 1000;
         var pool = new MessagePool();
         var batch = Enumerable.Range(0, frames)
-            .Select(i => NewFrame(pool, i, shape switch
+            .Select(i => TestFrames.New(pool, i, shape switch
             {
                 0 => i % 2 == 0 ? 3000 : 100,
                 1 => 64,
@@ -99,7 +98,7 @@ public class SocketSenderTests
                 _ => 5 * 1024,
             }))
             .ToArray();
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await LoopbackPair.ConnectAsync();
         using (client)
         using (server)
         {
@@ -112,6 +111,7 @@ public class SocketSenderTests
 
             var allocated = 0L;
             var measured = 0;
+            var allocating = 0;
             for (var i = 0; i < Iterations; i++)
             {
                 var before = GC.GetAllocatedBytesForCurrentThread();
@@ -119,7 +119,9 @@ public class SocketSenderTests
                 if (send.IsCompletedSuccessfully)
                 {
                     send.GetAwaiter().GetResult();
-                    allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                    var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                    allocated += bytes;
+                    allocating += bytes > 0 ? 1 : 0;
                     measured++;
                 }
                 else
@@ -132,7 +134,9 @@ public class SocketSenderTests
             client.Shutdown(SocketShutdown.Send);
             await drain;
             Assert.That(measured, Is.GreaterThan(Iterations / 10), "Too few sends completed at once to measure.");
-            Assert.That((double)allocated / measured, Is.LessThan(8), $"{allocated} bytes over {measured} sends.");
+            // A send may find its thread's pool cache empty once (the warm-up returned the staging buffer on another
+            // thread) and refill it with one array; an allocation per send would show in most of them.
+            Assert.That(allocating, Is.LessThanOrEqualTo(measured / 100), $"{allocating} of {measured} sends allocated, {allocated} bytes in all.");
         }
 
         foreach (var message in batch)
@@ -144,12 +148,12 @@ public class SocketSenderTests
     public async Task ConcurrentSends_AreRefused()
     {
         var pool = new MessagePool();
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await LoopbackPair.ConnectAsync();
         using (client)
         using (server)
         {
             client.SendBufferSize = 4096;
-            var big = NewFrame(pool, 0, 8 * 1024 * 1024);
+            var big = TestFrames.New(pool, 0, 8 * 1024 * 1024);
             using var sender = new SocketSender();
 
             // Nothing reads the peer, so the first send cannot finish.
@@ -164,29 +168,6 @@ public class SocketSenderTests
         }
 
         Assert.That(pool.Outstanding, Is.Zero);
-    }
-
-    private static Message NewFrame(MessagePool pool, int sequence, int payloadLength)
-    {
-        var message = pool.Rent(payloadLength);
-        message.Type = MessageTypes.Data;
-        message.Sender = new NodeId(0x7F000001, 9);
-        message.ApplicationId = payloadLength;
-        message.SequenceNumber = sequence;
-        SourceOptions.FillPattern(message);
-        message.EncodeHeader();
-        return message;
-    }
-
-    private static async Task<(Socket Client, Socket Server)> ConnectAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var accept = listener.AcceptAsync();
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        return (client, await accept);
     }
 
     private static async Task DrainAsync(Socket socket)
