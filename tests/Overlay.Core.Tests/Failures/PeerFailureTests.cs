@@ -93,6 +93,31 @@ public class PeerFailureTests
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task IdleLinkToAnotherProcess_CarriesKeepAlives_AndStaysUp()
+    {
+        // Nodes of one process skip keep-alives between them (they share its fate), so the keep-alive path is
+        // exercised against a peer in a child process.
+        await using var overlay = new TestOverlay();
+        var relay = new RelayAlgorithm();
+        var a = await overlay.AddAsync(relay, o => o.FailureTimeout = TimeSpan.FromSeconds(1));
+        using var peer = await PeerProcess.StartAsync();
+        relay.Children.Add(peer.Id);
+        await a.DeploySourceAsync(1, new SourceOptions { PayloadLength = 10, MessageLimit = 1 });
+        Assert.That(await Eventually.TrueAsync(() => a.GetStatistics().Downstreams.Count == 1, TimeSpan.FromSeconds(10)), Is.True);
+
+        var heard = a.WireBytesReceived;
+        await Task.Delay(TimeSpan.FromSeconds(5)); // five failure time-outs without data
+        var statistics = a.GetStatistics();
+        Assert.That(relay.Failures, Is.Empty);
+        Assert.That(statistics.LinksClosedByError, Is.Empty);
+        Assert.That(statistics.Downstreams, Has.Count.EqualTo(1));
+        Assert.That(a.WireBytesReceived, Is.GreaterThan(heard), "the peer answered keep-alive pings on the idle link");
+        peer.Kill();
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task DominoEffect_OneOverride_PassesAFailureDownATree()
     {
         await using var overlay = new TestOverlay();
