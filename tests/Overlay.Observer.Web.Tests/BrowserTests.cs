@@ -18,8 +18,7 @@ public sealed class BrowserTests
     [Test]
     public async Task The_page_shows_the_overlay_and_its_controls_work()
     {
-        if (!File.Exists(Chromium))
-            Assert.Ignore($"No browser at {Chromium} (Debian's chromium package); .ci/run installs it.");
+        Assert.That(File.Exists(Chromium), Is.True, $"No browser at {Chromium}: install Debian's chromium package (.ci/run does).");
 
         // Chromium writes its profile and caches here, not into the home folder.
         var profile = Directory.CreateTempSubdirectory("overlay-dashboard-browser-");
