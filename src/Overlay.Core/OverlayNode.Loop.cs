@@ -288,7 +288,8 @@ public sealed partial class OverlayNode
         var moved = _blockedLinks.Count > 0 ? MoveWaitingSends() : 0;
         var count = _inputs.Count;
         var version = _inputsVersion;
-        var start = _roundRobin++ % count;
+        // Unsigned, so the counter may wrap after billions of rounds without a negative index.
+        var start = (int)((uint)_roundRobin++ % (uint)count);
         for (var i = 0; i < count; i++)
         {
             var input = _inputs[(start + i) % count];
@@ -497,21 +498,23 @@ public sealed partial class OverlayNode
     /// </summary>
     private void Measure()
     {
+        // One snapshot of each set for sampling and reporting alike: a report's handler may open or close links.
+        var upstreams = _upstreamSnapshot;
+        var downstreams = _downstreamSnapshot;
         var now = TimeProvider.GetTimestamp();
-        foreach (var link in _upstreamSnapshot)
+        foreach (var link in upstreams)
             link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider);
-        foreach (var link in _downstreamSnapshot)
+        foreach (var link in downstreams)
             link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider);
-        RequestDuePings(_downstreamSnapshot, now);
+        RequestDuePings(downstreams, now);
 
-        // Snapshots, because a report's handler may open or close links.
-        foreach (var link in _upstreamSnapshot)
+        foreach (var link in upstreams)
         {
             if (link.Meter.TakeReport())
                 Report(MessageTypes.UpThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null));
         }
 
-        foreach (var link in _downstreamSnapshot)
+        foreach (var link in downstreams)
         {
             if (link.Meter.TakeReport())
                 Report(MessageTypes.DownThroughput, link.Peer, new ThroughputReport(link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime));

@@ -120,6 +120,10 @@ internal sealed class DownstreamLink : IFrameSink
     /// <summary>Queues a data message if there is room; takes its own reference when it does.</summary>
     public bool TryEnqueue(Message message)
     {
+        // Only the node's loop produces into the ring, so a full ring stays full until this returns: no reference
+        // taken and dropped again for a send that has to wait.
+        if (_buffer.IsFull)
+            return false;
         Applications.Note(message.ApplicationId);
         message.Retain();
         if (!_buffer.TryEnqueue(message))
@@ -218,7 +222,7 @@ internal sealed class DownstreamLink : IFrameSink
         else if (type == MessageTypes.ProbeReport && message.PayloadLength >= sizeof(double))
         {
             var rate = BinaryPrimitives.ReadDoubleLittleEndian(message.Payload);
-            _node.Post(new NodeEvent(NodeEventKind.ProbeReported, new ProbeOutcome(Peer, message.ApplicationId, rate)));
+            _node.Post(new NodeEvent(NodeEventKind.ProbeReported, new ProbeOutcome(message.ApplicationId, rate)));
         }
 
         message.Release();
@@ -311,6 +315,9 @@ internal sealed class DownstreamLink : IFrameSink
         }
         finally
         {
+            // A silence close usually ends the loop without an exception; it still closed for that reason.
+            if (_silenceCause != WireError.None)
+                CloseReason = _silenceCause;
             for (var i = 0; i < inFlight; i++)
             {
                 _batch[i].Release();
