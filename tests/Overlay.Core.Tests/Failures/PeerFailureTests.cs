@@ -78,6 +78,9 @@ public class PeerFailureTests
         await a.DeploySourceAsync(1, new SourceOptions { PayloadLength = 10, MessageLimit = 1 });
         await b.DeploySourceAsync(2, new SourceOptions { PayloadLength = 10, MessageLimit = 1 });
         Assert.That(await Eventually.TrueAsync(() => left.Delivered == 2 && right.Delivered == 2, TimeSpan.FromSeconds(10)), Is.True);
+        // A sent its own message and relays B's; the send loop counts a message after writing it, a moment after
+        // the relay delivered it, so wait for both sends to be counted before the idle window starts.
+        Assert.That(await Eventually.TrueAsync(() => a.GetStatistics().Downstreams is [{ Messages: 2 }], TimeSpan.FromSeconds(10)), Is.True);
 
         var before = a.GetStatistics();
         await Task.Delay(TimeSpan.FromSeconds(30));
