@@ -83,7 +83,7 @@ static void Render(OverlayObserver observer, Dictionary<NodeId, string> nameOf, 
     foreach (var (from, to) in edges)
     {
         var sender = views.GetValueOrDefault(from);
-        var link = sender is not { IsAlive: true } ? null : sender.Status?.Links.FirstOrDefault(l => l.Direction == LinkDirection.Downstream && nameOf.GetValueOrDefault(NodeId.Parse(l.Peer)) == to);
+        var link = sender is not { IsAlive: true } ? null : sender.Status?.Links.FirstOrDefault(l => l.Direction == LinkDirection.Downstream && nameOf.GetValueOrDefault(l.Peer) == to);
         var text = link is null
             ? $"          {from}{to}      -"
             : $"          {from}{to} {link.BytesPerSecond / 1000,6:F1}  {link.BufferedMessages,2}/{link.BufferCapacity,-3} {Limit(link.BandwidthLimit),7}";

@@ -40,7 +40,7 @@ internal sealed class Dashboard(DashboardOptions options, ILoggerFactory loggerF
             TraceLogPath = options.TraceLogPath,
             LoggerFactory = loggerFactory,
         });
-        _observer.TraceReceived += (_, trace) => _traces.Add(DateTimeOffset.UtcNow, trace.Node.ToString(), NameOf(trace.Node), trace.Text);
+        _observer.TraceReceived += (_, trace) => _traces.Add(trace.Time, trace.Node.ToString(), NameOf(trace.Node), trace.Text);
         await _observer.StartAsync();
         loggerFactory.CreateLogger<Dashboard>().LogInformation("Nodes connect to the observer at {EndPoint}", _observer.EndPoint);
         if (options.Demo)
@@ -142,12 +142,12 @@ internal sealed class Dashboard(DashboardOptions options, ILoggerFactory loggerF
                 upload += link.BytesPerSecond;
                 buffered += link.BufferedMessages;
                 capacity += link.BufferCapacity;
-                var peer = NodeId.Parse(link.Peer);
+                var peer = link.Peer;
                 // A link to a node the observer knows is dead is gone, even before its sender notices.
                 if (alive.TryGetValue(peer, out var peerAlive) && !peerAlive)
                     continue;
                 var summary = new LinkSummary(
-                    $"{NameOf(view.Id)}->{NameOf(peer)}", view.Id.ToString(), link.Peer, NameOf(view.Id), NameOf(peer),
+                    $"{NameOf(view.Id)}->{NameOf(peer)}", view.Id.ToString(), peer.ToString(), NameOf(view.Id), NameOf(peer),
                     link.Applications, link.BytesPerSecond, link.MessagesPerSecond, link.BufferedMessages, link.BufferCapacity,
                     link.BandwidthLimit, link.RoundTripMilliseconds, link.EmulatedLoss);
                 links.Add(summary);

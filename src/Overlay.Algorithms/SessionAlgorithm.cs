@@ -359,7 +359,19 @@ public abstract partial class SessionAlgorithm : GossipAlgorithm
     }
 
     private void RefreshBandwidth(Session session) =>
-        session.Bandwidth = _options.Bandwidth ?? Node.GetBandwidth(BandwidthScope.Total) ?? double.PositiveInfinity;
+        session.Bandwidth = _options.Bandwidth ?? EmulatedUploadLimit() ?? double.PositiveInfinity;
+
+    /// <summary>
+    /// What this node can send at most: the lower of its upload and total limits (a tree node's load is what it sends
+    /// to its children, so a node limited only in upload is just as loaded as one limited in total); null for neither.
+    /// </summary>
+    private double? EmulatedUploadLimit() =>
+        (Node.GetBandwidth(BandwidthScope.Upload), Node.GetBandwidth(BandwidthScope.Total)) switch
+        {
+            ({ } upload, { } total) => Math.Min(upload, total),
+            ({ } upload, null) => upload,
+            (null, var total) => total,
+        };
 
     private void Publish(Session session)
     {

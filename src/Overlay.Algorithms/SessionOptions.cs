@@ -20,8 +20,8 @@ public sealed class SessionOptions
     /// <remarks>Defaults to 1 (flooding, bounded by duplicate suppression).</remarks>
     public double GossipProbability { get; set; } = 1;
 
-    /// <summary>The node's available last-mile bandwidth in bytes per second, for its stress; null takes the node's
-    /// emulated total bandwidth, and a node with neither counts as unlimited (no stress).</summary>
+    /// <summary>The node's available last-mile bandwidth in bytes per second, for its stress; null takes what the node
+    /// may send under emulation, the lower of its upload and total limits, and a node with none counts as unlimited (no stress).</summary>
     /// <remarks>Defaults to null.</remarks>
     public double? Bandwidth { get; set; }
 

@@ -60,6 +60,9 @@ public abstract class Algorithm
             case MessageTypes.BrokenSource:
                 OnBrokenSource(message.ApplicationId);
                 break;
+            case MessageTypes.SourceCompleted:
+                OnSourceCompleted(message.ApplicationId);
+                break;
         }
 
         return Disposition.Consumed;
@@ -84,8 +87,13 @@ public abstract class Algorithm
     /// <summary>A link to <paramref name="peer"/> could not be opened; what was sent to it is lost. By default the peer is forgotten.</summary>
     protected virtual void OnSendFailed(NodeId peer) => KnownHosts.Remove(peer);
 
-    /// <summary>The data source of <paramref name="applicationId"/> ended or failed.</summary>
+    /// <summary>The data source of <paramref name="applicationId"/> was cut short (terminated before its last message).</summary>
     protected virtual void OnBrokenSource(int applicationId)
+    {
+    }
+
+    /// <summary>The data source of <paramref name="applicationId"/> produced its last message (its <see cref="SourceOptions.MessageLimit"/>).</summary>
+    protected virtual void OnSourceCompleted(int applicationId)
     {
     }
 

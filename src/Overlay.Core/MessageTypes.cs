@@ -43,7 +43,11 @@ public static class MessageTypes
     /// <summary>A downstream link (one this node sent to) failed; the sender field names the peer.</summary>
     public const int BrokenDownstream = EngineReservedStart + 0x101;
 
-    /// <summary>An application data source died; the application field names it.</summary>
+    /// <summary>
+    /// An application data source ended before its last message (terminated by <c>TerminateSource</c> or the observer);
+    /// the application field names it. A source that produced all of its <see cref="SourceOptions.MessageLimit"/> gives
+    /// <see cref="SourceCompleted"/> instead.
+    /// </summary>
     public const int BrokenSource = EngineReservedStart + 0x102;
 
     /// <summary>A connection to the node named by the sender field could not be opened.</summary>
@@ -57,6 +61,12 @@ public static class MessageTypes
 
     /// <summary>The answer to <see cref="Algorithm.MeasurePeer"/>: see <see cref="MeasurementResult"/>.</summary>
     public const int MeasurementResult = EngineReservedStart + 0x106;
+
+    /// <summary>
+    /// An application data source produced its last message (<see cref="SourceOptions.MessageLimit"/>) and every send of
+    /// it was accepted; the application field names it.
+    /// </summary>
+    public const int SourceCompleted = EngineReservedStart + 0x107;
 
     /// <summary>The observer gave this node its bootstrap set (now in <c>KnownHosts</c>); the payload lists them, see <see cref="Observer.BootstrapList"/>.</summary>
     public const int Bootstrap = EngineReservedStart + 0x110;

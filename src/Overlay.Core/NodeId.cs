@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Serialization;
 
 namespace Overlay;
 
 /// <summary>
 /// Identity of an overlay node: its IPv4 address and listening port, as in the iOverlay header.
 /// </summary>
+[JsonConverter(typeof(NodeIdJsonConverter))]
 public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
 {
     /// <summary>The "no node" value (0.0.0.0:0).</summary>

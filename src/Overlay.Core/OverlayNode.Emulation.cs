@@ -23,8 +23,15 @@ public sealed partial class OverlayNode
     /// null removes the limit. Takes effect at once; thread-safe.
     /// </summary>
     /// <param name="scope">Total, upload or download.</param>
-    /// <param name="bytesPerSecond">The limit, or null for none.</param>
-    /// <param name="burstBytes">How many bytes may pass at once after an idle spell; null picks 20 ms worth (at least 8 KiB).</param>
+    /// <param name="bytesPerSecond">The limit (positive and finite), or null for none.</param>
+    /// <param name="burstBytes">
+    /// How many bytes may pass at once after an idle spell; null picks <see cref="TokenBucket.DefaultBurst"/>: 50 ms worth,
+    /// at least 16 KiB.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="bytesPerSecond"/> or <paramref name="burstBytes"/> is zero, negative, NaN or infinite (null, not 0,
+    /// removes a limit), or <paramref name="scope"/> is not a scope.
+    /// </exception>
     public void SetBandwidth(BandwidthScope scope, double? bytesPerSecond, double? burstBytes = null)
     {
         var bucket = scope switch
@@ -54,8 +61,22 @@ public sealed partial class OverlayNode
     /// Sets the emulated bandwidth of one direction of the link with <paramref name="peer"/> (upstream: what the peer
     /// sends here; downstream: what this node sends there); null removes the limit. Works before the link exists.
     /// </summary>
-    public void SetLinkBandwidth(NodeId peer, LinkDirection direction, double? bytesPerSecond, double? burstBytes = null) =>
+    /// <param name="peer">The node at the other end.</param>
+    /// <param name="direction">Which direction of the link.</param>
+    /// <param name="bytesPerSecond">The limit (positive and finite), or null for none.</param>
+    /// <param name="burstBytes">How many bytes may pass at once after an idle spell; null picks <see cref="TokenBucket.DefaultBurst"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="bytesPerSecond"/> or <paramref name="burstBytes"/> is zero, negative, NaN or infinite, or
+    /// <paramref name="direction"/> is not a direction.
+    /// </exception>
+    public void SetLinkBandwidth(NodeId peer, LinkDirection direction, double? bytesPerSecond, double? burstBytes = null)
+    {
+        if (direction is not (LinkDirection.Upstream or LinkDirection.Downstream))
+            throw new ArgumentOutOfRangeException(nameof(direction), direction, "A link direction is Upstream or Downstream.");
+        // Checked before the bucket is created, so a refused call leaves no trace.
+        TokenBucket.ValidateRate(bytesPerSecond, burstBytes);
         LinkBucket(peer, direction).SetRate(bytesPerSecond, burstBytes);
+    }
 
     /// <summary>The limit set on one direction of the link with <paramref name="peer"/>, or null for none.</summary>
     public double? GetLinkBandwidth(NodeId peer, LinkDirection direction) =>

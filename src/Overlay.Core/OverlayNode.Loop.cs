@@ -155,7 +155,7 @@ public sealed partial class OverlayNode
     {
         EnsureOnLoop();
         if (_sources.Remove(applicationId, out var source))
-            RemoveSource(source);
+            RemoveSource(source, MessageTypes.BrokenSource);
     }
 
     internal void MeasurePeerOnLoop(NodeId peer)
@@ -455,14 +455,19 @@ public sealed partial class OverlayNode
     internal void OnSourceFinished(ApplicationSource source)
     {
         if (_sources.Remove(source.ApplicationId))
-            RemoveSource(source);
+            RemoveSource(source, MessageTypes.SourceCompleted);
     }
 
-    private void RemoveSource(ApplicationSource source)
+    /// <param name="source">The source to retire.</param>
+    /// <param name="notification">
+    /// <see cref="MessageTypes.SourceCompleted"/> when it produced its last message, <see cref="MessageTypes.BrokenSource"/>
+    /// when it was cut short.
+    /// </param>
+    private void RemoveSource(ApplicationSource source, int notification)
     {
         RemoveInput(source);
         LogSourceEnded(source.ApplicationId, source.Produced);
-        Notify(MessageTypes.BrokenSource, Id, source.ApplicationId);
+        Notify(notification, Id, source.ApplicationId);
     }
 
     // Timer thread. The loop is woken only when there is something to sample or report: a node whose links are

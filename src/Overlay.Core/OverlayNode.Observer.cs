@@ -71,7 +71,7 @@ public sealed partial class OverlayNode
         foreach (var link in Volatile.Read(ref _upstreamSnapshot))
         {
             links.Add(new LinkStatus(
-                link.Peer.ToString(), LinkDirection.Upstream, link.Applications.ToArray(), link.MessagesReceived, link.BytesReceived,
+                link.Peer, LinkDirection.Upstream, link.Applications.ToArray(), link.MessagesReceived, link.BytesReceived,
                 link.Buffered, link.Capacity, link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null, 0,
                 GetLinkBandwidth(link.Peer, LinkDirection.Upstream)));
         }
@@ -79,13 +79,13 @@ public sealed partial class OverlayNode
         foreach (var link in Volatile.Read(ref _downstreamSnapshot))
         {
             links.Add(new LinkStatus(
-                link.Peer.ToString(), LinkDirection.Downstream, link.Applications.ToArray(), link.MessagesSent, link.BytesSent,
+                link.Peer, LinkDirection.Downstream, link.Applications.ToArray(), link.MessagesSent, link.BytesSent,
                 link.Buffered, link.Capacity, link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, link.RoundTripTime?.TotalMilliseconds,
                 link.EmulatedLoss, GetLinkBandwidth(link.Peer, LinkDirection.Downstream)));
         }
 
         return new NodeStatus(
-            Id.ToString(),
+            Id,
             links,
             sources,
             GetBandwidth(Emulation.BandwidthScope.Total),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Overlay.Buffers;
 
@@ -8,7 +9,7 @@ namespace Overlay;
 public sealed class OverlayNodeOptions
 {
     /// <summary>The IPv4 address to listen on; also the address part of the node's identity.</summary>
-    /// <remarks>Defaults to 127.0.0.1.</remarks>
+    /// <remarks>Defaults to 127.0.0.1. IPv6 is not supported (node identities are IPv4 endpoints): the node's constructor refuses it.</remarks>
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
 
     /// <summary>The port to listen on; 0 picks a free one.</summary>
@@ -102,17 +103,45 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to null.</remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
 
-    internal OverlayNodeOptions Copy()
+    /// <summary>Checks every setting and throws, naming the setting and the accepted range, at the first that is wrong.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range, or an address is not IPv4.</exception>
+    /// <remarks>The node's constructor calls it, so a bad setting fails there rather than later as a socket error.</remarks>
+    public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(BufferCapacity, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxPayloadLength);
+        ArgumentNullException.ThrowIfNull(BindAddress);
+        // Node identities (handshake, message headers) carry an IPv4 address and a port, as in iOverlay.
+        if (BindAddress.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException(
+                $"BindAddress must be an IPv4 address (node identities are IPv4 endpoints); {BindAddress} is {BindAddress.AddressFamily}.", nameof(BindAddress));
+        }
+
+        if (ObserverEndPoint is { } observer && observer.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException(
+                $"ObserverEndPoint must be an IPv4 endpoint; {observer} is {observer.AddressFamily}.", nameof(ObserverEndPoint));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, ushort.MaxValue);
-        ArgumentNullException.ThrowIfNull(BindAddress);
-        ArgumentNullException.ThrowIfNull(TimeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(BufferCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxPayloadLength);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(StopTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(FailureTimeout, TimeSpan.FromMilliseconds(100));
         ArgumentOutOfRangeException.ThrowIfNegative(ConnectRetries);
+        if (SocketBufferSize is { } socketBuffer)
+            ArgumentOutOfRangeException.ThrowIfLessThan(socketBuffer, 1, nameof(SocketBufferSize));
+        ValidateBandwidth(TotalBandwidth, nameof(TotalBandwidth));
+        ValidateBandwidth(UploadBandwidth, nameof(UploadBandwidth));
+        ValidateBandwidth(DownloadBandwidth, nameof(DownloadBandwidth));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+
+    internal OverlayNodeOptions Copy()
+    {
+        Validate();
         return new OverlayNodeOptions
         {
             BindAddress = BindAddress,
@@ -136,5 +165,11 @@ public sealed class OverlayNodeOptions
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,
         };
+    }
+
+    private static void ValidateBandwidth(double? bytesPerSecond, string name)
+    {
+        if (bytesPerSecond is { } rate && !(rate > 0 && double.IsFinite(rate)))
+            throw new ArgumentOutOfRangeException(name, rate, $"{name} is a positive, finite number of bytes per second, or null for no limit.");
     }
 }

@@ -17,7 +17,7 @@ public sealed class SourceOptions
     /// <remarks>Defaults to 5,120 (the paper's 5 KB messages).</remarks>
     public int PayloadLength { get; set; } = 5 * 1024;
 
-    /// <summary>How many messages to produce before the source ends; null for no end.</summary>
+    /// <summary>How many messages to produce before the source ends (the algorithm then gets <see cref="MessageTypes.SourceCompleted"/>); null for no end.</summary>
     /// <remarks>Defaults to null.</remarks>
     public long? MessageLimit { get; set; }
 

@@ -49,8 +49,8 @@ public sealed partial class OverlayObserver : IAsyncDisposable
     /// <summary>Raised (on a thread-pool thread) whenever what the observer knows of a node changes.</summary>
     public event EventHandler<NodeView>? NodeChanged;
 
-    /// <summary>Raised for every trace a node sends, after it is queued for the log.</summary>
-    public event EventHandler<(NodeId Node, string Text)>? TraceReceived;
+    /// <summary>Raised for every trace a node sends, after it is queued for the log: when it arrived, from which node, its text.</summary>
+    public event EventHandler<TraceRecord>? TraceReceived;
 
     /// <summary>The observer's endpoint, as nodes should be given it (<see cref="OverlayNodeOptions.ObserverEndPoint"/>).</summary>
     public IPEndPoint EndPoint => Id.ToEndPoint();
@@ -111,13 +111,24 @@ public sealed partial class OverlayObserver : IAsyncDisposable
     /// <summary>What the observer knows of <paramref name="node"/>, or null.</summary>
     public NodeView? GetNode(NodeId node) => _nodes.TryGetValue(node, out var view) ? view : null;
 
-    /// <summary>Sets a node's total, upload or download bandwidth (null removes the limit).</summary>
-    public Task SetBandwidthAsync(NodeId node, BandwidthScope scope, double? bytesPerSecond, CancellationToken cancellationToken = default) =>
-        CommandAsync(node, new ControlRequest { Kind = ControlKind.SetBandwidth, Scope = scope, BytesPerSecond = bytesPerSecond }, cancellationToken);
+    /// <summary>Sets a node's total, upload or download bandwidth (null removes the limit), as <see cref="OverlayNode.SetBandwidth"/> does.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytesPerSecond"/> is zero, negative, NaN or infinite (checked here; the node checks again).</exception>
+    public Task SetBandwidthAsync(NodeId node, BandwidthScope scope, double? bytesPerSecond, CancellationToken cancellationToken = default)
+    {
+        TokenBucket.ValidateRate(bytesPerSecond);
+        return CommandAsync(node, new ControlRequest { Kind = ControlKind.SetBandwidth, Scope = scope, BytesPerSecond = bytesPerSecond }, cancellationToken);
+    }
 
-    /// <summary>Sets the bandwidth of one direction of the link between <paramref name="node"/> and <paramref name="peer"/>.</summary>
-    public Task SetLinkBandwidthAsync(NodeId node, NodeId peer, LinkDirection direction, double? bytesPerSecond, CancellationToken cancellationToken = default) =>
-        CommandAsync(node, new ControlRequest { Kind = ControlKind.SetLinkBandwidth, Peer = peer.ToString(), Direction = direction, BytesPerSecond = bytesPerSecond }, cancellationToken);
+    /// <summary>
+    /// Sets the bandwidth of one direction of the link between <paramref name="node"/> and <paramref name="peer"/> (null
+    /// removes the limit), as <see cref="OverlayNode.SetLinkBandwidth"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytesPerSecond"/> is zero, negative, NaN or infinite (checked here; the node checks again).</exception>
+    public Task SetLinkBandwidthAsync(NodeId node, NodeId peer, LinkDirection direction, double? bytesPerSecond, CancellationToken cancellationToken = default)
+    {
+        TokenBucket.ValidateRate(bytesPerSecond);
+        return CommandAsync(node, new ControlRequest { Kind = ControlKind.SetLinkBandwidth, Peer = peer.ToString(), Direction = direction, BytesPerSecond = bytesPerSecond }, cancellationToken);
+    }
 
     /// <summary>Deploys a data source for <paramref name="applicationId"/> on <paramref name="node"/>.</summary>
     public Task DeploySourceAsync(NodeId node, int applicationId, int payloadLength = 5 * 1024, CancellationToken cancellationToken = default) =>
@@ -184,8 +195,9 @@ public sealed partial class OverlayObserver : IAsyncDisposable
     internal void OnTrace(NodeId node, string text)
     {
         Interlocked.Increment(ref _traces);
-        _traceLog?.Append(DateTimeOffset.UtcNow, node, text);
-        TraceReceived?.Invoke(this, (node, text));
+        var trace = new TraceRecord(DateTimeOffset.UtcNow, node, text);
+        _traceLog?.Append(trace);
+        TraceReceived?.Invoke(this, trace);
     }
 
     internal void OnClosed(NodeConnection connection)
@@ -202,7 +214,8 @@ public sealed partial class OverlayObserver : IAsyncDisposable
         }
     }
 
-    private async Task CommandAsync(NodeId node, ControlRequest request, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> as it is and waits for the node's acknowledgement (tests send requests a public method would refuse).</summary>
+    internal async Task CommandAsync(NodeId node, ControlRequest request, CancellationToken cancellationToken)
     {
         if (!_connections.TryGetValue(node, out var connection))
             throw new ObserverCommandException($"{node} is not connected to this observer.");

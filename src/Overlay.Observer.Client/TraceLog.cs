@@ -23,8 +23,8 @@ internal sealed class TraceLog : IAsyncDisposable
 
     public long Written => Interlocked.Read(ref _written);
 
-    public void Append(DateTimeOffset time, NodeId node, string text) =>
-        _lines.Writer.TryWrite(string.Create(CultureInfo.InvariantCulture, $"{time:O}\t{node}\t{Escape(text)}"));
+    public void Append(TraceRecord trace) =>
+        _lines.Writer.TryWrite(string.Create(CultureInfo.InvariantCulture, $"{trace.Time:O}\t{trace.Node}\t{Escape(trace.Text)}"));
 
     public async ValueTask DisposeAsync()
     {

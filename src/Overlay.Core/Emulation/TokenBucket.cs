@@ -65,14 +65,20 @@ public sealed class TokenBucket
     /// </remarks>
     public static double DefaultBurst(double bytesPerSecond) => Math.Max(16 * 1024, bytesPerSecond * 0.05);
 
-    /// <summary>Sets the rate; null, zero or negative, or infinity removes the limit. Takes effect at once.</summary>
-    /// <param name="bytesPerSecond">The new rate.</param>
-    /// <param name="burstBytes">The bucket size; null picks <see cref="DefaultBurst"/>.</param>
+    /// <summary>Sets the rate; null removes the limit. Takes effect at once.</summary>
+    /// <param name="bytesPerSecond">The new rate: positive and finite, or null for no limit.</param>
+    /// <param name="burstBytes">The bucket size: positive and finite; null picks <see cref="DefaultBurst"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The rate or burst is zero, negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// Zero or a negative rate is refused rather than read as "no limit": a caller who meant to block a link, or passed
+    /// an uninitialised value, must not silently get an unlimited one.
+    /// </remarks>
     public void SetRate(double? bytesPerSecond, double? burstBytes = null)
     {
+        ValidateRate(bytesPerSecond, burstBytes);
         lock (_gate)
         {
-            if (bytesPerSecond is not { } rate || rate <= 0 || double.IsPositiveInfinity(rate) || double.IsNaN(rate))
+            if (bytesPerSecond is not { } rate)
             {
                 _unlimited = true;
                 _tokens = 0;
@@ -82,11 +88,25 @@ public sealed class TokenBucket
             Refill(_time.GetTimestamp());
             var wasUnlimited = _unlimited;
             _rate = rate;
-            _burst = burstBytes is { } burst && burst > 0 ? burst : DefaultBurst(rate);
+            _burst = burstBytes ?? DefaultBurst(rate);
             // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
             _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
             _unlimited = false;
         }
+    }
+
+    /// <summary>Throws unless <paramref name="bytesPerSecond"/> is null or a positive finite rate, and <paramref name="burstBytes"/> null or a positive finite size.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Either is zero, negative, NaN or infinite.</exception>
+    public static void ValidateRate(double? bytesPerSecond, double? burstBytes = null)
+    {
+        if (bytesPerSecond is { } rate && !(rate > 0 && double.IsFinite(rate)))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(bytesPerSecond), rate, "A bandwidth limit is a positive, finite number of bytes per second; null removes the limit.");
+        }
+
+        if (burstBytes is { } burst && !(burst > 0 && double.IsFinite(burst)))
+            throw new ArgumentOutOfRangeException(nameof(burstBytes), burst, "A burst is a positive, finite number of bytes; null picks the default.");
     }
 
     /// <summary>Takes <paramref name="bytes"/> now and says how long to wait before they may go.</summary>

@@ -1,7 +1,7 @@
 namespace Overlay.Observer;
 
 /// <summary>One link as a node reports it to its observer.</summary>
-/// <param name="Peer">The other end ("a.b.c.d:port").</param>
+/// <param name="Peer">The node at the other end (in JSON "a.b.c.d:port").</param>
 /// <param name="Direction">Upstream (the peer sends here) or downstream.</param>
 /// <param name="Applications">Applications seen on the link.</param>
 /// <param name="Messages">Messages carried so far.</param>
@@ -14,7 +14,7 @@ namespace Overlay.Observer;
 /// <param name="EmulatedLoss">Messages dropped by emulated loss.</param>
 /// <param name="BandwidthLimit">Emulated limit on this direction of the link, bytes per second.</param>
 public sealed record LinkStatus(
-    string Peer,
+    NodeId Peer,
     LinkDirection Direction,
     IReadOnlyList<int> Applications,
     long Messages,

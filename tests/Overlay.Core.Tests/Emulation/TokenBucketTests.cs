@@ -53,15 +53,27 @@ public class TokenBucketTests
     }
 
     [Test]
-    public void SetRate_NullOrZero_RemovesLimit()
+    public void SetRate_Null_RemovesLimit()
     {
         var bucket = new TokenBucket(new ManualClock(), 1000);
         Assert.That(bucket.IsUnlimited, Is.False);
         bucket.SetRate(null);
         Assert.That(bucket.IsUnlimited, Is.True);
         Assert.That(bucket.Reserve(1_000_000), Is.EqualTo(TimeSpan.Zero));
-        bucket.SetRate(0);
-        Assert.That(bucket.IsUnlimited, Is.True);
+    }
+
+    [TestCase(0.0)]
+    [TestCase(-1.0)]
+    [TestCase(double.NaN)]
+    [TestCase(double.PositiveInfinity)]
+    [TestCase(double.NegativeInfinity)]
+    public void SetRate_ZeroNegativeNaNOrInfinite_ThrowsAndKeepsTheLimit(double rate)
+    {
+        var bucket = new TokenBucket(new ManualClock(), 1000);
+        Assert.Throws<ArgumentOutOfRangeException>(() => bucket.SetRate(rate));
+        Assert.Throws<ArgumentOutOfRangeException>(() => bucket.SetRate(1000, burstBytes: rate));
+        Assert.That(bucket.IsUnlimited, Is.False);
+        Assert.That(bucket.Rate, Is.EqualTo(1000));
     }
 
     [Test]
