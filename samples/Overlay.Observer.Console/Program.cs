@@ -1,78 +1,96 @@
-using System.Globalization;
+using System.CommandLine;
 using Overlay;
 using Overlay.Observer.Client;
 using Overlay.Observer.ConsoleSample;
 
 // The paper's Fig. 6 workflow, driven by a person: an observer and the seven-node topology on this machine,
 // a live per-link table, and typed commands (try "bw D up 30k", then "kill B").
-// Usage: dotnet run --project samples/Overlay.Observer.Console [-- --seconds N] [-- --commands "bw D up 30k;kill B"]
-var seconds = 0;
-var scripted = new Queue<string>();
-for (var i = 0; i < args.Length - 1; i++)
+// Usage: dotnet run --project samples/Overlay.Observer.Console [-- --seconds N --commands "bw D up 30k;kill B"]; --help for all.
+var secondsOption = new Option<int>("--seconds")
 {
-    if (args[i] == "--seconds")
-        seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-    if (args[i] == "--commands")
+    Description = "Stop after this many seconds and take no typed commands (0: run until 'quit').",
+    DefaultValueFactory = _ => 0,
+}.Require(s => s >= 0, "--seconds is not negative.");
+var commandsOption = new Option<string?>("--commands")
+{
+    Description = "Commands to run instead of typing them, separated by ';', e.g. \"bw D up 30k;kill B\": the first "
+        + "--command-interval after the start, then one every --command-interval.",
+};
+var intervalOption = new Option<double>("--command-interval")
+{
+    Description = "Seconds before the first scripted command and between scripted commands.",
+    DefaultValueFactory = _ => 5,
+}.Require(s => s > 0 && double.IsFinite(s), "--command-interval is a positive number of seconds.");
+var root = new RootCommand(
+    "An observer and the paper's seven-node topology on this machine, a live per-link table, and typed commands: "
+    + "bw D up 30k, link E F 15k, kill B, deploy A 2, stop A 1, custom C 1 2, quit.")
+{
+    secondsOption, commandsOption, intervalOption,
+};
+root.SetAction((parseResult, _) => RunAsync(
+    parseResult.GetValue(secondsOption),
+    (parseResult.GetValue(commandsOption) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+    TimeSpan.FromSeconds(parseResult.GetValue(intervalOption))));
+return await root.Parse(args).InvokeAsync();
+
+static async Task<int> RunAsync(int seconds, string[] script, TimeSpan commandInterval)
+{
+    var scripted = new Queue<string>(script);
+    var traceLog = Path.Combine(Path.GetTempPath(), "overlay-observer-traces.log");
+    await using var observer = new OverlayObserver(new ObserverOptions { TraceLogPath = traceLog });
+    await observer.StartAsync();
+
+    string[] names = ["A", "B", "C", "D", "E", "F", "G"];
+    (string From, string To)[] edges = [("A", "B"), ("A", "C"), ("B", "D"), ("B", "F"), ("C", "D"), ("C", "G"), ("D", "E"), ("E", "F"), ("E", "G")];
+    var relays = names.ToDictionary(n => n, _ => new FanOutRelay());
+    var nodes = new Dictionary<string, OverlayNode>();
+    foreach (var name in names)
     {
-        foreach (var command in args[i + 1].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            scripted.Enqueue(command);
-    }
-}
-
-var traceLog = Path.Combine(Path.GetTempPath(), "overlay-observer-traces.log");
-await using var observer = new OverlayObserver(new ObserverOptions { TraceLogPath = traceLog });
-await observer.StartAsync();
-
-string[] names = ["A", "B", "C", "D", "E", "F", "G"];
-(string From, string To)[] edges = [("A", "B"), ("A", "C"), ("B", "D"), ("B", "F"), ("C", "D"), ("C", "G"), ("D", "E"), ("E", "F"), ("E", "G")];
-var relays = names.ToDictionary(n => n, _ => new FanOutRelay());
-var nodes = new Dictionary<string, OverlayNode>();
-foreach (var name in names)
-{
-    var options = new OverlayNodeOptions { ObserverEndPoint = observer.EndPoint, BufferCapacity = 5, SocketBufferSize = 8 * 1024 };
-    if (name == "A")
-        options.TotalBandwidth = 400_000;
-    nodes[name] = new OverlayNode(options, relays[name]);
-    await nodes[name].StartAsync();
-}
-
-var ids = nodes.ToDictionary(n => n.Key, n => n.Value.Id);
-var nameOf = ids.ToDictionary(p => p.Value, p => p.Key);
-foreach (var (from, to) in edges)
-    await nodes[from].InvokeAsync(() => relays[from].Children.Add(ids[to]));
-
-var commands = new CommandParser(observer, ids);
-Console.WriteLine($"Observer on {observer.EndPoint}; traces go to {traceLog}.");
-Console.WriteLine(await commands.RunAsync("deploy A 1"));
-
-var input = seconds > 0 ? null : Task.Run(() => Console.In.ReadLine());
-var started = DateTime.UtcNow;
-var nextScripted = started + TimeSpan.FromSeconds(5);
-var lastMessage = string.Empty;
-while (seconds == 0 || DateTime.UtcNow - started < TimeSpan.FromSeconds(seconds))
-{
-    await Task.Delay(1000);
-    if (scripted.Count > 0 && DateTime.UtcNow >= nextScripted)
-    {
-        lastMessage = await commands.RunAsync(scripted.Dequeue());
-        nextScripted = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var options = new OverlayNodeOptions { ObserverEndPoint = observer.EndPoint, BufferCapacity = 5, SocketBufferSize = 8 * 1024 };
+        if (name == "A")
+            options.TotalBandwidth = 400_000;
+        nodes[name] = new OverlayNode(options, relays[name]);
+        await nodes[name].StartAsync();
     }
 
-    if (input is { IsCompleted: true })
+    var ids = nodes.ToDictionary(n => n.Key, n => n.Value.Id);
+    var nameOf = ids.ToDictionary(p => p.Value, p => p.Key);
+    foreach (var (from, to) in edges)
+        await nodes[from].InvokeAsync(() => relays[from].Children.Add(ids[to]));
+
+    var commands = new CommandParser(observer, ids);
+    Console.WriteLine($"Observer on {observer.EndPoint}; traces go to {traceLog}.");
+    Console.WriteLine(await commands.RunAsync("deploy A 1"));
+
+    var input = seconds > 0 ? null : Task.Run(() => Console.In.ReadLine());
+    var started = DateTime.UtcNow;
+    var nextScripted = started + commandInterval;
+    var lastMessage = string.Empty;
+    while (seconds == 0 || DateTime.UtcNow - started < TimeSpan.FromSeconds(seconds))
     {
-        var line = await input;
-        if (line is null or "quit" or "exit")
-            break;
-        lastMessage = await commands.RunAsync(line);
-        input = Task.Run(() => Console.In.ReadLine());
+        await Task.Delay(1000);
+        if (scripted.Count > 0 && DateTime.UtcNow >= nextScripted)
+        {
+            lastMessage = await commands.RunAsync(scripted.Dequeue());
+            nextScripted = DateTime.UtcNow + commandInterval;
+        }
+
+        if (input is { IsCompleted: true })
+        {
+            var line = await input;
+            if (line is null or "quit" or "exit")
+                break;
+            lastMessage = await commands.RunAsync(line);
+            input = Task.Run(() => Console.In.ReadLine());
+        }
+
+        Render(observer, nameOf, edges, lastMessage);
     }
 
-    Render(observer, nameOf, edges, lastMessage);
+    foreach (var node in nodes.Values)
+        await node.StopAsync();
+    return 0;
 }
-
-foreach (var node in nodes.Values)
-    await node.StopAsync();
-return 0;
 
 static void Render(OverlayObserver observer, Dictionary<NodeId, string> nameOf, (string From, string To)[] edges, string lastMessage)
 {

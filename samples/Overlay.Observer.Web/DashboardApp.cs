@@ -7,12 +7,18 @@ public static class DashboardApp
 {
     /// <summary>
     /// Builds (but does not start) the dashboard from command-line arguments: the dashboard's own options
-    /// (<see cref="DashboardOptions.Usage"/>) plus any ASP.NET Core ones such as <c>--urls</c>.
+    /// (<see cref="DashboardOptions.Command"/>) plus any ASP.NET Core ones such as <c>--urls</c>.
     /// </summary>
     /// <exception cref="ArgumentException">An argument is malformed.</exception>
     public static WebApplication Build(string[] args)
     {
         var options = DashboardOptions.Parse(args, out var hostArgs);
+        return Build(options, hostArgs);
+    }
+
+    /// <summary>Builds (but does not start) the dashboard with parsed options and the web host's own arguments.</summary>
+    internal static WebApplication Build(DashboardOptions options, string[] hostArgs)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = hostArgs,

@@ -34,6 +34,20 @@ internal sealed class BandwidthDistribution
         throw new ArgumentException($"Unknown bandwidth distribution {text}: use uniform:50k-200k or fixed:100k.");
     }
 
+    /// <summary>True when <paramref name="text"/> is a distribution <see cref="Parse"/> accepts.</summary>
+    public static bool IsValid(string? text)
+    {
+        try
+        {
+            _ = Parse(text ?? string.Empty);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A draw, rounded to whole bytes per second so a printed experiment can be repeated exactly.</summary>
     public double Next(Random random) => Math.Round(_low + (random.NextDouble() * (_high - _low)));
 }

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Overlay.Trees;
@@ -5,101 +7,85 @@ namespace Overlay.Trees;
 /// <summary>The command line of the tree experiment.</summary>
 internal sealed class ExperimentOptions
 {
-    public const string Usage =
-        """
-        usage: Overlay.Trees --algorithm stress|random|unicast [--nodes N] [--bandwidth uniform:50k-200k|fixed:100k]
-                             [--source-bandwidth 100k] [--seed S] [--join-order index|random|reverse|slowest-first|fastest-first|3,1,2,...]
-                             [--seconds T] [--warmup T] [--stress-interval MS] [--join-spacing MS] [--bootstrap K] [--payload BYTES] [--out FILE]
-        """;
+    public string Algorithm { get; private init; } = "stress";
 
-    public string Algorithm { get; private set; } = "stress";
+    public int Nodes { get; private init; } = 30;
 
-    public int Nodes { get; private set; } = 30;
+    public string Bandwidth { get; private init; } = "uniform:50k-200k";
 
-    public string Bandwidth { get; private set; } = "uniform:50k-200k";
+    public double SourceBandwidth { get; private init; } = 100_000;
 
-    public double SourceBandwidth { get; private set; } = 100_000;
+    public int Seed { get; private init; } = 1;
 
-    public int Seed { get; private set; } = 1;
+    public string JoinOrder { get; private init; } = "index";
 
-    public string JoinOrder { get; private set; } = "index";
-
-    public double Seconds { get; private set; } = 10;
+    public double Seconds { get; private init; } = 10;
 
     /// <summary>Seconds of data before measuring, so every buffer on the deepest path is full (steady state).</summary>
-    public double Warmup { get; private set; } = 5;
+    public double Warmup { get; private init; } = 5;
 
-    public TimeSpan StressInterval { get; private set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan StressInterval { get; private init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Pause after a node is attached before the next joins; null for four stress periods.</summary>
-    public TimeSpan? JoinSpacing { get; private set; }
+    public TimeSpan? JoinSpacing { get; private init; }
 
-    public int Bootstrap { get; private set; } = 4;
+    public int Bootstrap { get; private init; } = 4;
 
-    public int Payload { get; private set; } = 5000;
+    public int Payload { get; private init; } = 5000;
 
-    public string? Output { get; private set; }
+    public string? Output { get; private init; }
 
-    public static ExperimentOptions Parse(string[] args)
+    /// <summary>
+    /// The command line; <paramref name="run"/> gets the options once they parsed and validated (otherwise the errors
+    /// and the usage are printed, exit code 1).
+    /// </summary>
+    public static RootCommand Command(Func<ExperimentOptions, Task<int>> run)
     {
-        var options = new ExperimentOptions();
-        for (var i = 0; i < args.Length; i++)
+        var defaults = new ExperimentOptions();
+        var algorithm = new Option<string>("--algorithm") { Description = "Tree construction: stress (node-stress-aware), random or unicast.", DefaultValueFactory = _ => defaults.Algorithm };
+        algorithm.AcceptOnlyFromAmong("stress", "random", "unicast");
+        var nodes = new Option<int>("--nodes") { Description = "Nodes, the source included (at least 2).", DefaultValueFactory = _ => defaults.Nodes };
+        nodes.Require(v => v >= 2, "--nodes is at least 2: a source and a receiver.");
+        var bandwidth = new Option<string>("--bandwidth") { Description = "Per-node total bandwidth: uniform:LOW-HIGH or fixed:RATE (rates like 50k, 1.5m bytes/s).", DefaultValueFactory = _ => defaults.Bandwidth };
+        bandwidth.Require(BandwidthDistribution.IsValid, text => $"Unknown bandwidth distribution {text}: use uniform:50k-200k or fixed:100k (LOW ≤ HIGH, rates positive).");
+        var sourceBandwidth = new Option<double>("--source-bandwidth") { Description = "The source's total bandwidth (e.g. 100k).", DefaultValueFactory = _ => defaults.SourceBandwidth, CustomParser = RateOrError };
+        var seed = new Option<int>("--seed") { Description = "Seed of the bandwidth draws, join order and gossip.", DefaultValueFactory = _ => defaults.Seed };
+        var joinOrder = new Option<string>("--join-order") { Description = "index, random, reverse, slowest-first, fastest-first, or a list such as 3,1,2,… of every receiver.", DefaultValueFactory = _ => defaults.JoinOrder };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds of measurement.", DefaultValueFactory = _ => defaults.Seconds };
+        seconds.Require(v => v > 0, "--seconds is positive.");
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of data before measuring, so every buffer on the deepest path is full.", DefaultValueFactory = _ => defaults.Warmup };
+        warmup.Require(v => v >= 0, "--warmup is not negative.");
+        var stressInterval = new Option<int>("--stress-interval") { Description = "Milliseconds between stress exchanges.", DefaultValueFactory = _ => (int)defaults.StressInterval.TotalMilliseconds };
+        stressInterval.Require(v => v > 0, "--stress-interval is positive.");
+        var joinSpacing = new Option<int?>("--join-spacing") { Description = "Milliseconds between one node attaching and the next joining (default: four stress periods)." };
+        joinSpacing.Require(v => v is null or >= 0, "--join-spacing is not negative.");
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Random other nodes each node knows.", DefaultValueFactory = _ => defaults.Bootstrap };
+        bootstrap.Require(v => v >= 1, "--bootstrap is at least 1.");
+        var payload = new Option<int>("--payload") { Description = "Payload bytes per data message.", DefaultValueFactory = _ => defaults.Payload };
+        payload.Require(v => v >= 1, "--payload is at least 1.");
+        var output = new Option<string?>("--out") { Description = "CSV file to write (default: benchmarks/results/trees-<algorithm>.csv)." };
+        var root = new RootCommand(
+            "The tree experiment of the iOverlay paper: N emulated nodes join a multicast tree one by one; prints degree, stress and throughput.")
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-            switch (name)
-            {
-                case "--algorithm":
-                    options.Algorithm = Value();
-                    break;
-                case "--nodes":
-                    options.Nodes = int.Parse(Value(), CultureInfo.InvariantCulture);
-                    break;
-                case "--bandwidth":
-                    options.Bandwidth = Value();
-                    break;
-                case "--source-bandwidth":
-                    options.SourceBandwidth = ParseRate(Value());
-                    break;
-                case "--seed":
-                    options.Seed = int.Parse(Value(), CultureInfo.InvariantCulture);
-                    break;
-                case "--join-order":
-                    options.JoinOrder = Value();
-                    break;
-                case "--seconds":
-                    options.Seconds = double.Parse(Value(), CultureInfo.InvariantCulture);
-                    break;
-                case "--warmup":
-                    options.Warmup = double.Parse(Value(), CultureInfo.InvariantCulture);
-                    break;
-                case "--stress-interval":
-                    options.StressInterval = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture));
-                    break;
-                case "--join-spacing":
-                    options.JoinSpacing = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture));
-                    break;
-                case "--bootstrap":
-                    options.Bootstrap = int.Parse(Value(), CultureInfo.InvariantCulture);
-                    break;
-                case "--payload":
-                    options.Payload = int.Parse(Value(), CultureInfo.InvariantCulture);
-                    break;
-                case "--out":
-                    options.Output = Value();
-                    break;
-                default:
-                    throw new ArgumentException($"Unknown option {name}.");
-            }
-        }
-
-        if (options.Algorithm is not ("stress" or "random" or "unicast"))
-            throw new ArgumentException($"Unknown algorithm {options.Algorithm}.");
-        if (options.Nodes < 2)
-            throw new ArgumentException("At least two nodes: a source and a receiver.");
-        if (options.Seconds <= 0 || options.Warmup < 0 || options.Bootstrap < 1 || options.Payload < 1)
-            throw new ArgumentException("--seconds, --bootstrap and --payload are positive, --warmup not negative.");
-        return options;
+            algorithm, nodes, bandwidth, sourceBandwidth, seed, joinOrder, seconds, warmup, stressInterval, joinSpacing, bootstrap, payload, output,
+        };
+        root.SetAction((result, _) => run(new ExperimentOptions
+        {
+            Algorithm = result.GetValue(algorithm)!,
+            Nodes = result.GetValue(nodes),
+            Bandwidth = result.GetValue(bandwidth)!,
+            SourceBandwidth = result.GetValue(sourceBandwidth),
+            Seed = result.GetValue(seed),
+            JoinOrder = result.GetValue(joinOrder)!,
+            Seconds = result.GetValue(seconds),
+            Warmup = result.GetValue(warmup),
+            StressInterval = TimeSpan.FromMilliseconds(result.GetValue(stressInterval)),
+            JoinSpacing = result.GetValue(joinSpacing) is { } spacing ? TimeSpan.FromMilliseconds(spacing) : null,
+            Bootstrap = result.GetValue(bootstrap),
+            Payload = result.GetValue(payload),
+            Output = result.GetValue(output),
+        }));
+        return root;
     }
 
     /// <summary>"150k" → 150,000; "1.5m" → 1,500,000; plain numbers are bytes per second.</summary>
@@ -113,5 +99,18 @@ internal sealed class ExperimentOptions
         var number = scale == 1 ? text : text[..^1];
         var value = double.Parse(number, CultureInfo.InvariantCulture) * scale;
         return value > 0 ? value : throw new ArgumentException($"A bandwidth is positive: {text}.");
+    }
+
+    private static double RateOrError(ArgumentResult result)
+    {
+        try
+        {
+            return ParseRate(result.Tokens[0].Value);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            result.AddError(ex.Message);
+            return 0;
+        }
     }
 }

@@ -41,6 +41,6 @@ public sealed class DashboardOptionsTests
     public void A_missing_value_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => DashboardOptions.Parse(["--secret"], out _));
-        Assert.That(error!.Message, Does.Contain("--secret needs a value"));
+        Assert.That(error!.Message, Does.Contain("--secret"));
     }
 }
