@@ -503,9 +503,9 @@ public sealed partial class OverlayNode
         var downstreams = _downstreamSnapshot;
         var now = TimeProvider.GetTimestamp();
         foreach (var link in upstreams)
-            link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider);
+            link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider, _options.MeasurementInterval);
         foreach (var link in downstreams)
-            link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider);
+            link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider, _options.MeasurementInterval);
         RequestDuePings(downstreams, now);
 
         foreach (var link in upstreams)

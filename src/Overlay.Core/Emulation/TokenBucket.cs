@@ -55,6 +55,9 @@ public sealed class TokenBucket
         }
     }
 
+    /// <summary>Told of every change of rate or burst (a node's buckets share one), after it is in place.</summary>
+    internal LimitChanges? Changes { get; init; }
+
     /// <summary>True when no limit is set.</summary>
     public bool IsUnlimited => _unlimited;
 
@@ -72,20 +75,28 @@ public sealed class TokenBucket
     {
         lock (_gate)
         {
-            if (bytesPerSecond is not { } rate || rate <= 0 || double.IsPositiveInfinity(rate) || double.IsNaN(rate))
+            try
             {
-                _unlimited = true;
-                _tokens = 0;
-                return;
-            }
+                if (bytesPerSecond is not { } rate || rate <= 0 || double.IsPositiveInfinity(rate) || double.IsNaN(rate))
+                {
+                    _unlimited = true;
+                    _tokens = 0;
+                    return;
+                }
 
-            Refill(_time.GetTimestamp());
-            var wasUnlimited = _unlimited;
-            _rate = rate;
-            _burst = burstBytes is { } burst && burst > 0 ? burst : DefaultBurst(rate);
-            // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
-            _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
-            _unlimited = false;
+                Refill(_time.GetTimestamp());
+                var wasUnlimited = _unlimited;
+                _rate = rate;
+                _burst = burstBytes is { } burst && burst > 0 ? burst : DefaultBurst(rate);
+                // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
+                _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
+                _unlimited = false;
+            }
+            finally
+            {
+                // After the change: whoever sees the new count reads the new rate.
+                Changes?.Note();
+            }
         }
     }
 

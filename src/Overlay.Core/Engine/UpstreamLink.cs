@@ -18,6 +18,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly SpscRing<Message> _buffer;
     private readonly AsyncSignal _space = new();
     private readonly TokenBucket _linkBucket;
+    private readonly KernelBufferSizing? _kernelBuffers;
     private readonly LinkTimer _throttle;
     private readonly SemaphoreSlim _replyGate = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
@@ -40,6 +41,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.LinkBucket(connection.Remote, LinkDirection.Upstream);
+        if (node.SizesKernelBuffers)
+            _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
         _throttle = new LinkTimer(node.TimeProvider);
     }
 
@@ -84,6 +87,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         var now = _node.TimeProvider.GetTimestamp();
         _lastHeard = now;
         _lastReplied = now;
+        _kernelBuffers?.Update(Connection);
         _ = RunAsync(); // ends by posting UpstreamClosed; nothing awaits it
     }
 
@@ -194,6 +198,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         // Every frame of the last read has been taken: the peer was heard then. Stamped once per read, not per
         // frame, because reading the clock cost more than anything else per small message.
         Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
+        _kernelBuffers?.Update(Connection);
         if (!_buffer.IsEmpty)
             _node.RunSwitchInline();
     }
