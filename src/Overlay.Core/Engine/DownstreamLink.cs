@@ -54,7 +54,11 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private long _lastSent;
     private long _lastHeard;
     private long _lastPing;
-    private WireError _silenceCause;
+    // Why the link closed, set by whoever found it first: the liveness checker (Silent), the reverse reader (a
+    // malformed frame), or the send loop. Later causes — above all the abort the first one triggers — do not
+    // overwrite it.
+    private int _closeCause;
+    private Exception? _closeException;
 
     // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
     private readonly Queue<Message> _linkFrames = new();
@@ -97,9 +101,11 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// <summary>True when the link ended before it ever connected.</summary>
     public bool NeverConnected { get; private set; }
 
-    public Exception? CloseException { get; private set; }
+    /// <summary>The exception that closed the link first, if any.</summary>
+    public Exception? CloseException => Volatile.Read(ref _closeException);
 
-    public WireError CloseReason { get; private set; }
+    /// <summary>Why the link closed, once it has: the first cause found.</summary>
+    public WireError CloseReason => (WireError)Volatile.Read(ref _closeCause);
 
     public long MessagesSent => Volatile.Read(ref _messages);
 
@@ -188,7 +194,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// <summary>Closes the link because the peer went silent.</summary>
     public void CloseSilent()
     {
-        _silenceCause = WireError.Silent;
+        NoteCloseCause(WireError.Silent, null);
         Close();
     }
 
@@ -274,6 +280,15 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             Volatile.Write(ref _messages, _messages + completed);
     }
 
+    /// <summary>Records why the link closes, unless an earlier cause was recorded. Any thread.</summary>
+    private void NoteCloseCause(WireError reason, Exception? exception)
+    {
+        if (exception is not null)
+            Interlocked.CompareExchange(ref _closeException, exception, null);
+        if (reason != WireError.None)
+            Interlocked.CompareExchange(ref _closeCause, (int)reason, (int)WireError.None);
+    }
+
     private void WakeSender()
     {
         if (Interlocked.CompareExchange(ref _senderWaiting, 0, 1) == 1)
@@ -350,14 +365,10 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         catch (Exception ex)
         {
             NeverConnected = connection is null;
-            CloseException = ex;
-            CloseReason = _silenceCause != WireError.None ? _silenceCause : ex is WireFormatException wire ? wire.Error : WireError.None;
+            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
         }
         finally
         {
-            // A silence close usually ends the loop without an exception; it still closed for that reason.
-            if (_silenceCause != WireError.None)
-                CloseReason = _silenceCause;
             for (var i = 0; i < inFlight; i++)
             {
                 _batch[i].Release();
@@ -620,7 +631,9 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            CloseException ??= ex;
+            // A malformed frame from the peer closes the link for that reason, even though the send loop then ends
+            // on the abort (or quietly, when it was idle).
+            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
         }
 
         if (Volatile.Read(ref _completing) == 0)
