@@ -19,6 +19,7 @@ public sealed class TokenBucket
     private double _burst;
     private double _tokens;
     private long _stamp;
+    private long _reservations;
 
     /// <summary>Creates an unlimited bucket.</summary>
     public TokenBucket(TimeProvider timeProvider)
@@ -57,6 +58,9 @@ public sealed class TokenBucket
 
     /// <summary>Told of every change of rate or burst (a node's buckets share one), after it is in place.</summary>
     internal LimitChanges? Changes { get; init; }
+
+    /// <summary>Reservations made while a limit was set (each takes the lock and reads the clock).</summary>
+    internal long LimitedReservations => Interlocked.Read(ref _reservations);
 
     /// <summary>True when no limit is set.</summary>
     public bool IsUnlimited => _unlimited;
@@ -110,6 +114,7 @@ public sealed class TokenBucket
         {
             if (_unlimited)
                 return TimeSpan.Zero;
+            _reservations++;
             Refill(_time.GetTimestamp());
             _tokens -= bytes;
             return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / _rate);
