@@ -8,6 +8,7 @@ public sealed partial class OverlayNode
 {
     private readonly ConcurrentDictionary<(NodeId Peer, LinkDirection Direction), TokenBucket> _linkBuckets = new();
     private readonly ConcurrentDictionary<NodeId, LinkConditions> _linkConditions = new();
+    private readonly LimitChanges _limitChanges = new();
 
     /// <summary>The node's total (upload + download) budget; unlimited unless set.</summary>
     internal TokenBucket TotalBucket { get; private set; } = null!;
@@ -98,7 +99,7 @@ public sealed partial class OverlayNode
         _linkConditions.TryGetValue(peer, out var conditions) ? conditions : LinkConditions.None;
 
     internal TokenBucket LinkBucket(NodeId peer, LinkDirection direction) =>
-        _linkBuckets.GetOrAdd((peer, direction), static (_, node) => new TokenBucket(node.TimeProvider), this);
+        _linkBuckets.GetOrAdd((peer, direction), static (_, node) => new TokenBucket(node.TimeProvider) { Changes = node._limitChanges }, this);
 
     /// <summary>
     /// The seed of the emulated loss and jitter of the <paramref name="ordinal"/>-th link this node opens: fixed by
@@ -116,7 +117,7 @@ public sealed partial class OverlayNode
 
     private TokenBucket CreateBucket(double? rate)
     {
-        var bucket = new TokenBucket(TimeProvider);
+        var bucket = new TokenBucket(TimeProvider) { Changes = _limitChanges };
         bucket.SetRate(rate);
         return bucket;
     }

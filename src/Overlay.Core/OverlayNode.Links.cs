@@ -15,6 +15,21 @@ public sealed partial class OverlayNode
     private ITimer? _stopDeadline;
     private int _linksOpened;
 
+    /// <summary>True when links size their kernel buffers to emulated limits (no explicit socket buffer size set).</summary>
+    internal bool SizesKernelBuffers => _options.SocketBufferSize is null;
+
+    /// <summary>Changes so far to any emulated limit of this node (node budgets and links).</summary>
+    internal int LimitChangeCount => _limitChanges.Count;
+
+    /// <summary>The tightest emulated limit set anywhere on this node, or infinity when none is. Any thread.</summary>
+    internal double TightestLimit()
+    {
+        var rate = Math.Min(TotalBucket.Rate, Math.Min(UploadBucket.Rate, DownloadBucket.Rate));
+        foreach (var bucket in _linkBuckets.Values)
+            rate = Math.Min(rate, bucket.Rate);
+        return rate;
+    }
+
     private DownstreamLink GetOrOpenDownstream(NodeId peer)
     {
         if (_downstreams.TryGetValue(peer, out var link))

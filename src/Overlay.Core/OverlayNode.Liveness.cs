@@ -61,6 +61,9 @@ public sealed partial class OverlayNode
     /// <summary>Liveness checks that ran late because this process was starved or suspended.</summary>
     internal long LateLivenessChecks => _silenceJudge?.LateChecks ?? 0;
 
+    /// <summary>Peers the silence judge keeps state for (peers in other processes with a link open).</summary>
+    internal int PeersJudged => _silenceJudge?.PeerCount ?? 0;
+
     private void CheckLiveness()
     {
         // A late tick can overlap the next one on another pool thread; the judge and the tables are not shared.
@@ -71,8 +74,8 @@ public sealed partial class OverlayNode
             var downstreams = Volatile.Read(ref _downstreamSnapshot);
             var upstreams = Volatile.Read(ref _upstreamSnapshot);
             var now = _silenceJudge!.BeginCheck();
-            if (downstreams.Length == 0 && upstreams.Length == 0)
-                return;
+
+            // Tallied even with no links left: the tally is where the judge forgets peers whose last link closed.
             TallyContacts(downstreams, upstreams);
             CheckDownstreams(downstreams, now);
             CheckUpstreams(upstreams, now);

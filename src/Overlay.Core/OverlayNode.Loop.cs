@@ -37,11 +37,23 @@ public sealed partial class OverlayNode
     private long _inlineRuns;
     private bool _stopping;
     private ITimer? _sourceResumeTimer;
+
+    // The first exception that escaped the switch or an event handler: the node failed (see FailSwitch).
+    private Exception? _fault;
+
+    // True when the failure, not a stop call, ended the running state: the loop then closes transport and observer.
+    private bool _failedWhileRunning;
+
+    // Set by an I/O loop whose inline run of the switch threw; the loop task picks it up (see RunSwitchInline).
+    private Exception? _borrowerFault;
     private IDisposable? _measureTicks;
     private int _lastTrainId;
 
     /// <summary>How often an I/O loop ran the switch inline (see <see cref="RunSwitchInline"/>).</summary>
     internal long InlineSwitchRuns => Volatile.Read(ref _inlineRuns);
+
+    /// <summary>True while an I/O loop runs the switch inline (for tests).</summary>
+    internal bool IsLoopBorrowed => _gate.IsBorrowed;
 
     /// <summary>Wakes the loop if it sleeps; called by I/O loops after they change a buffer.</summary>
     internal void Wake() => _gate.Wake();
@@ -83,10 +95,12 @@ public sealed partial class OverlayNode
                     return;
             }
         }
-        catch
+        catch (Exception ex)
         {
+            // The failure is the node's, not the link's whose thread happened to run the switch: the loop task fails
+            // the node exactly as if the switch had thrown there, and this link goes on as if nothing happened.
+            Interlocked.CompareExchange(ref _borrowerFault, ex, null);
             _gate.HandOver();
-            throw;
         }
     }
 
@@ -204,42 +218,83 @@ public sealed partial class OverlayNode
         var sinceYield = 0;
         while (true)
         {
-            while (reader.TryRead(out var item))
-                Handle(item);
-            if (_stopping && _upstreams.Count == 0 && _downstreams.Count == 0)
-                break;
-
-            var served = _stopping ? 0 : SwitchRound();
-            if (served > 0)
+            try
             {
-                sinceYield += served;
-                if (sinceYield >= MessagesPerYield)
+                if (Volatile.Read(ref _borrowerFault) is { } borrowed && _fault is null)
+                    FailSwitch(borrowed);
+                while (reader.TryRead(out var item))
+                    Handle(item);
+                if (_stopping && _upstreams.Count == 0 && _downstreams.Count == 0)
+                    break;
+
+                var served = _stopping ? 0 : SwitchRound();
+                if (served > 0)
                 {
-                    sinceYield = 0;
-                    await Task.Yield();
+                    sinceYield += served;
+                    if (sinceYield >= MessagesPerYield)
+                    {
+                        sinceYield = 0;
+                        await Task.Yield();
+                    }
+
+                    continue;
                 }
 
-                continue;
-            }
+                // Announce sleep, then look once more: a producer either sees the announcement and wakes the loop,
+                // or its item is already visible to this second round.
+                _gate.BeginCheck();
+                if ((!_stopping && SwitchRound() > 0) || reader.TryPeek(out _))
+                {
+                    _gate.KeepRunning();
+                    continue;
+                }
 
-            // Announce sleep, then look once more: a producer either sees the announcement and wakes the loop,
-            // or its item is already visible to this second round.
-            _gate.BeginCheck();
-            if ((!_stopping && SwitchRound() > 0) || reader.TryPeek(out _))
+                if (!_gate.TryPark())
+                    continue;
+                sinceYield = 0;
+
+                // While parked, I/O loops may borrow the loop to run the switch; it comes back with this signal.
+                await _gate.WaitUntilHandedBackAsync();
+            }
+            catch (Exception ex)
             {
+                // The loop task holds the loop here (an inline run hands it back before its fault is seen).
                 _gate.KeepRunning();
-                continue;
+                if (_fault is null)
+                    FailSwitch(ex);
+                else
+                    LogFailedAgain(ex);
             }
-
-            if (!_gate.TryPark())
-                continue;
-            sinceYield = 0;
-
-            // While parked, I/O loops may borrow the loop to run the switch; it comes back with this signal.
-            await _gate.WaitUntilHandedBackAsync();
         }
 
         FinishStop();
+        if (_fault is { } fault)
+        {
+            // Nothing may accept or report for a failed node any more (a stop call already under way does this
+            // itself); then its completion carries the fault.
+            if (_failedWhileRunning)
+            {
+                await StopObserverAsync();
+                if (_transport is not null)
+                    await _transport.DisposeAsync();
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
+        }
+    }
+
+    /// <summary>
+    /// An exception escaped the switch (or an event handler) — from the algorithm's source fill, or an engine defect:
+    /// the node's state can no longer be trusted, so the node fails itself, whichever thread ran the switch. It logs
+    /// the error, terminates as <see cref="TerminateAsync"/> does (every link closed, every message back in the pool),
+    /// and <see cref="Completion"/> ends faulted with the exception. Loop task only.
+    /// </summary>
+    private void FailSwitch(Exception exception)
+    {
+        _fault = exception;
+        _failedWhileRunning = Interlocked.CompareExchange(ref _state, 2, 1) == 1;
+        LogSwitchFailed(exception, Id);
+        BeginStop(abrupt: true);
     }
 
     private void Handle(NodeEvent item)
@@ -508,9 +563,9 @@ public sealed partial class OverlayNode
         var downstreams = _downstreamSnapshot;
         var now = TimeProvider.GetTimestamp();
         foreach (var link in upstreams)
-            link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider);
+            link.Meter.Sample(link.BytesReceived, link.MessagesReceived, now, TimeProvider, _options.MeasurementInterval);
         foreach (var link in downstreams)
-            link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider);
+            link.Meter.Sample(link.BytesSent, link.MessagesSent, now, TimeProvider, _options.MeasurementInterval);
         RequestDuePings(downstreams, now);
 
         foreach (var link in upstreams)
@@ -649,6 +704,12 @@ public sealed partial class OverlayNode
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The algorithm threw while handling a message of type {Type}; the message counts as consumed")]
     private partial void LogAlgorithmFailed(Exception exception, int type);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Node {Node} failed: an exception escaped its switch; terminating the node")]
+    private partial void LogSwitchFailed(Exception exception, NodeId node);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A failed node's loop threw again while it terminated")]
+    private partial void LogFailedAgain(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source of application {Application} deployed")]
     private partial void LogSourceDeployed(int application);

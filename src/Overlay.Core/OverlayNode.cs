@@ -75,7 +75,11 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
     public bool IsRunning => Volatile.Read(ref _state) == 1;
 
-    /// <summary>Completes when the node's loop has ended (after a stop).</summary>
+    /// <summary>
+    /// Completes when the node's loop has ended (after a stop). Faulted with the exception when the node failed
+    /// itself: an exception escaped its switch (e.g. a source's <see cref="SourceOptions.Fill"/> threw), so it
+    /// logged the error and terminated.
+    /// </summary>
     public Task Completion => _loop;
 
     /// <summary>Binds the listening socket and starts the node's loop.</summary>
@@ -118,7 +122,9 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     {
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
         {
-            await _loop.WaitAsync(cancellationToken);
+            // A node that failed itself is stopped too; its fault is reported by Completion, not by every stop call.
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
             return;
         }
 
@@ -126,7 +132,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         if (_transport is not null)
             await _transport.DisposeAsync();
         Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt))));
-        await _loop.WaitAsync(cancellationToken);
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
         if (abrupt)
             LogTerminated(Id);
         else

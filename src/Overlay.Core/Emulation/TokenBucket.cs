@@ -19,6 +19,7 @@ public sealed class TokenBucket
     private double _burst;
     private double _tokens;
     private long _stamp;
+    private long _reservations;
 
     /// <summary>Creates an unlimited bucket.</summary>
     public TokenBucket(TimeProvider timeProvider)
@@ -55,6 +56,12 @@ public sealed class TokenBucket
         }
     }
 
+    /// <summary>Told of every change of rate or burst (a node's buckets share one), after it is in place.</summary>
+    internal LimitChanges? Changes { get; init; }
+
+    /// <summary>Reservations made while a limit was set (each takes the lock and reads the clock).</summary>
+    internal long LimitedReservations => Interlocked.Read(ref _reservations);
+
     /// <summary>True when no limit is set.</summary>
     public bool IsUnlimited => _unlimited;
 
@@ -78,20 +85,28 @@ public sealed class TokenBucket
         ValidateRate(bytesPerSecond, burstBytes);
         lock (_gate)
         {
-            if (bytesPerSecond is not { } rate)
+            try
             {
-                _unlimited = true;
-                _tokens = 0;
-                return;
-            }
+                if (bytesPerSecond is not { } rate)
+                {
+                    _unlimited = true;
+                    _tokens = 0;
+                    return;
+                }
 
-            Refill(_time.GetTimestamp());
-            var wasUnlimited = _unlimited;
-            _rate = rate;
-            _burst = burstBytes ?? DefaultBurst(rate);
-            // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
-            _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
-            _unlimited = false;
+                Refill(_time.GetTimestamp());
+                var wasUnlimited = _unlimited;
+                _rate = rate;
+                _burst = burstBytes ?? DefaultBurst(rate);
+                // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
+                _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
+                _unlimited = false;
+            }
+            finally
+            {
+                // After the change: whoever sees the new count reads the new rate.
+                Changes?.Note();
+            }
         }
     }
 
@@ -119,6 +134,7 @@ public sealed class TokenBucket
         {
             if (_unlimited)
                 return TimeSpan.Zero;
+            _reservations++;
             Refill(_time.GetTimestamp());
             _tokens -= bytes;
             return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / _rate);

@@ -61,10 +61,20 @@ internal sealed class ApplicationSource : InputPort
         message.ApplicationId = ApplicationId;
         message.SequenceNumber = unchecked((int)_produced);
         Volatile.Write(ref _produced, _produced + 1);
-        if (_options.Fill is { } fill)
-            fill(message);
-        else
-            SourceOptions.FillPattern(message);
+        try
+        {
+            if (_options.Fill is { } fill)
+                fill(message);
+            else
+                SourceOptions.FillPattern(message);
+        }
+        catch
+        {
+            // A failing fill fails the node (see OverlayNode.FailSwitch); the message it was given goes back first.
+            message.Release();
+            throw;
+        }
+
         return true;
     }
 }

@@ -16,7 +16,7 @@ namespace Overlay.Engine;
 /// a delay line (latency and jitter, driven by timestamps), then the token buckets (link, node upload, node total)
 /// right before the write.
 /// </remarks>
-internal sealed class DownstreamLink : IFrameSink
+internal sealed class DownstreamLink : IFrameSink, ISendProgress
 {
     private const int MaxBatchMessages = 512;
     private const int MaxBatchBytes = 256 * 1024;
@@ -28,6 +28,11 @@ internal sealed class DownstreamLink : IFrameSink
     // Bound on messages "on the emulated wire", so a long delay cannot turn into unbounded memory.
     private const int MaxDelayLine = 4096;
 
+    // Under an emulated limit a batch holds at most this much time's worth of the tightest rate (and at least one
+    // frame): bytes are granted and leave in slices this fine, so a slow link's byte counter (and its measured rate)
+    // moves several times per measurement interval instead of once per burst-sized batch.
+    private const double GrantSeconds = 0.05;
+
     // Waits shorter than this are not slept: the debt stays in the bucket and the next batch repays it.
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
 
@@ -37,6 +42,7 @@ internal sealed class DownstreamLink : IFrameSink
     private readonly Message[] _batch = new Message[MaxBatchMessages];
     private readonly Queue<(Message Message, long Due)> _delayLine = new();
     private readonly TokenBucket _linkBucket;
+    private readonly KernelBufferSizing? _kernelBuffers;
     private readonly Random _random;
     private readonly ITimer _wakeTimer;
     private int _senderWaiting;
@@ -48,7 +54,11 @@ internal sealed class DownstreamLink : IFrameSink
     private long _lastSent;
     private long _lastHeard;
     private long _lastPing;
-    private WireError _silenceCause;
+    // Why the link closed, set by whoever found it first: the liveness checker (Silent), the reverse reader (a
+    // malformed frame), or the send loop. Later causes — above all the abort the first one triggers — do not
+    // overwrite it.
+    private int _closeCause;
+    private Exception? _closeException;
 
     // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
     private readonly Queue<Message> _linkFrames = new();
@@ -59,6 +69,11 @@ internal sealed class DownstreamLink : IFrameSink
     private long _lastDue;
     private IConnection? _connection;
 
+    // The batch being written: frames [0, _writing), and how far the kernel has taken it (send loop only).
+    private int _writing;
+    private int _writtenFrame;
+    private int _writtenOffset;
+
     public DownstreamLink(OverlayNode node, NodeId peer, int capacity, long openedAt, int ordinal)
     {
         Meter = new RateMeter(openedAt);
@@ -66,6 +81,8 @@ internal sealed class DownstreamLink : IFrameSink
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.LinkBucket(peer, LinkDirection.Downstream);
+        if (node.SizesKernelBuffers)
+            _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.UploadBucket, send: true);
         _random = new Random(node.EmulationSeedFor(ordinal));
         _wakeTimer = node.TimeProvider.CreateTimer(static state => ((AsyncSignal)state!).Set(), _work, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -84,9 +101,11 @@ internal sealed class DownstreamLink : IFrameSink
     /// <summary>True when the link ended before it ever connected.</summary>
     public bool NeverConnected { get; private set; }
 
-    public Exception? CloseException { get; private set; }
+    /// <summary>The exception that closed the link first, if any.</summary>
+    public Exception? CloseException => Volatile.Read(ref _closeException);
 
-    public WireError CloseReason { get; private set; }
+    /// <summary>Why the link closed, once it has: the first cause found.</summary>
+    public WireError CloseReason => (WireError)Volatile.Read(ref _closeCause);
 
     public long MessagesSent => Volatile.Read(ref _messages);
 
@@ -175,7 +194,7 @@ internal sealed class DownstreamLink : IFrameSink
     /// <summary>Closes the link because the peer went silent.</summary>
     public void CloseSilent()
     {
-        _silenceCause = WireError.Silent;
+        NoteCloseCause(WireError.Silent, null);
         Close();
     }
 
@@ -229,6 +248,45 @@ internal sealed class DownstreamLink : IFrameSink
         if (!MessageTypes.IsLinkInternal(type))
             throw new WireFormatException(WireError.UnknownType, "A data frame arrived on a send-only link.");
         return ValueTask.CompletedTask;
+    }
+
+    void ISendProgress.OnWritten(int bytes)
+    {
+        // Data bytes count as they leave, a partly written frame included; a message counts once its last byte left.
+        // Link-internal frames (pings, probes) are not data.
+        var counted = 0L;
+        var completed = 0;
+        while (bytes > 0 && _writtenFrame < _writing)
+        {
+            var frame = _batch[_writtenFrame];
+            var take = Math.Min(bytes, frame.FrameLength - _writtenOffset);
+            var data = !MessageTypes.IsLinkInternal(frame.Type);
+            if (data)
+                counted += take;
+            bytes -= take;
+            _writtenOffset += take;
+            if (_writtenOffset == frame.FrameLength)
+            {
+                if (data)
+                    completed++;
+                _writtenFrame++;
+                _writtenOffset = 0;
+            }
+        }
+
+        if (counted != 0)
+            Volatile.Write(ref _bytes, _bytes + counted);
+        if (completed != 0)
+            Volatile.Write(ref _messages, _messages + completed);
+    }
+
+    /// <summary>Records why the link closes, unless an earlier cause was recorded. Any thread.</summary>
+    private void NoteCloseCause(WireError reason, Exception? exception)
+    {
+        if (exception is not null)
+            Interlocked.CompareExchange(ref _closeException, exception, null);
+        if (reason != WireError.None)
+            Interlocked.CompareExchange(ref _closeCause, (int)reason, (int)WireError.None);
     }
 
     private void WakeSender()
@@ -285,39 +343,32 @@ internal sealed class DownstreamLink : IFrameSink
                     _node.Wake();
                 else
                     inFlight = Refill(conditions, Math.Min(maxBytes, RefillBatchBytes), inFlight, ref bytes);
+                _kernelBuffers?.Update(connection);
                 await ShapeAsync(connection, bytes);
-                await connection.SendAsync(_batch.AsMemory(0, inFlight));
+                // Bytes and messages are counted as the kernel takes them (OnWritten), not when the whole batch is
+                // done: a batch can take long to leave, and the link's rate must not read zero meanwhile.
+                _writing = inFlight;
+                _writtenFrame = 0;
+                _writtenOffset = 0;
+                await connection.SendAsync(_batch.AsMemory(0, inFlight), this);
+                _writing = 0;
                 Volatile.Write(ref _lastSent, _node.TimeProvider.GetTimestamp());
-                var data = 0;
-                var dataBytes = 0L;
                 for (var i = 0; i < inFlight; i++)
                 {
-                    if (!MessageTypes.IsLinkInternal(_batch[i].Type))
-                    {
-                        data++;
-                        dataBytes += _batch[i].FrameLength;
-                    }
-
                     _batch[i].Release();
                     _batch[i] = null!;
                 }
 
-                Volatile.Write(ref _messages, _messages + data);
-                Volatile.Write(ref _bytes, _bytes + dataBytes);
                 inFlight = 0;
             }
         }
         catch (Exception ex)
         {
             NeverConnected = connection is null;
-            CloseException = ex;
-            CloseReason = _silenceCause != WireError.None ? _silenceCause : ex is WireFormatException wire ? wire.Error : WireError.None;
+            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
         }
         finally
         {
-            // A silence close usually ends the loop without an exception; it still closed for that reason.
-            if (_silenceCause != WireError.None)
-                CloseReason = _silenceCause;
             for (var i = 0; i < inFlight; i++)
             {
                 _batch[i].Release();
@@ -487,17 +538,23 @@ internal sealed class DownstreamLink : IFrameSink
         return ping;
     }
 
-    /// <summary>The batch size the tightest active bucket allows in one go (its burst), or the normal maximum.</summary>
+    /// <summary>
+    /// The batch size the tightest active bucket allows in one grant (its burst, and no more than
+    /// <see cref="GrantSeconds"/> of its rate), or the normal maximum. A batch always takes at least one frame.
+    /// </summary>
     private int ShapedBatchBytes()
     {
         var limit = (double)MaxBatchBytes;
-        if (!_linkBucket.IsUnlimited)
-            limit = Math.Min(limit, _linkBucket.Burst);
-        if (!_node.UploadBucket.IsUnlimited)
-            limit = Math.Min(limit, _node.UploadBucket.Burst);
-        if (!_node.TotalBucket.IsUnlimited)
-            limit = Math.Min(limit, _node.TotalBucket.Burst);
-        return (int)limit;
+        limit = GrantLimit(_linkBucket, limit);
+        limit = GrantLimit(_node.UploadBucket, limit);
+        return (int)GrantLimit(_node.TotalBucket, limit);
+    }
+
+    private static double GrantLimit(TokenBucket bucket, double limit)
+    {
+        if (bucket.IsUnlimited)
+            return limit;
+        return Math.Min(limit, Math.Min(bucket.Burst, bucket.Rate * GrantSeconds));
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -574,7 +631,9 @@ internal sealed class DownstreamLink : IFrameSink
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            CloseException ??= ex;
+            // A malformed frame from the peer closes the link for that reason, even though the send loop then ends
+            // on the abort (or quietly, when it was idle).
+            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
         }
 
         if (Volatile.Read(ref _completing) == 0)

@@ -19,11 +19,22 @@ internal sealed class RateMeter
 
     public double MessagesPerSecond => Volatile.Read(ref _messagesPerSecond);
 
-    public void Sample(long bytes, long messages, long stamp, TimeProvider time)
+    /// <param name="bytes">The link's byte counter now.</param>
+    /// <param name="messages">The link's message counter now.</param>
+    /// <param name="stamp">Now.</param>
+    /// <param name="time">The clock of <paramref name="stamp"/>.</param>
+    /// <param name="interval">The measurement interval.</param>
+    public void Sample(long bytes, long messages, long stamp, TimeProvider time, TimeSpan interval)
     {
         var seconds = time.GetElapsedTime(_lastStamp, stamp).TotalSeconds;
         if (seconds <= 0)
             return;
+
+        // A meter reported idle is not sampled while its counters stand still (the node is not even woken), so its
+        // last sample may be long ago. Whatever moved since then moved after the last tick that found it settled,
+        // within about one interval: dividing by the whole idle spell would report a fraction of the real rate.
+        if (_reportedIdle && seconds > interval.TotalSeconds)
+            seconds = interval.TotalSeconds;
         // Two fields, not a pair object: a sample allocates nothing (a reader may see one rate of the old sample).
         Volatile.Write(ref _bytesPerSecond, (bytes - _lastBytes) / seconds);
         Volatile.Write(ref _messagesPerSecond, (messages - _lastMessages) / seconds);

@@ -40,6 +40,9 @@ internal sealed class SilenceJudge
     /// <summary>Checks that ran more than this after the previous one count as the process having been starved or suspended.</summary>
     public TimeSpan LateCheck => _interval * 2;
 
+    /// <summary>Peers with state in the judge (approximate when read off the checker's thread).</summary>
+    public int PeerCount => _peers.Count;
+
     /// <summary>How many checks ran late (the process was starved or suspended in between).</summary>
     public long LateChecks { get; private set; }
 

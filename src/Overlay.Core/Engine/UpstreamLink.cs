@@ -18,6 +18,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly SpscRing<Message> _buffer;
     private readonly AsyncSignal _space = new();
     private readonly TokenBucket _linkBucket;
+    private readonly KernelBufferSizing? _kernelBuffers;
     private readonly LinkTimer _throttle;
     private readonly SemaphoreSlim _replyGate = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
@@ -28,6 +29,11 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private long _lastReplied;
     private int _blocked;
     private WireError _silenceCause;
+    // Data bytes delivered since the buckets were last charged (receive loop only): charged once per socket read.
+    private long _unchargedBytes;
+
+    // When the emulated limits let the receive loop deliver again (0: no wait pending; receive loop only).
+    private long _throttleDeadline;
     private long _probeStart;
     private long _probeBytes;
     private long _messages;
@@ -40,6 +46,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.LinkBucket(connection.Remote, LinkDirection.Upstream);
+        if (node.SizesKernelBuffers)
+            _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
         _throttle = new LinkTimer(node.TimeProvider);
     }
 
@@ -84,6 +92,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         var now = _node.TimeProvider.GetTimestamp();
         _lastHeard = now;
         _lastReplied = now;
+        _kernelBuffers?.Update(Connection);
         _ = RunAsync(); // ends by posting UpstreamClosed; nothing awaits it
     }
 
@@ -174,8 +183,13 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Applications.Note(message.ApplicationId);
         Volatile.Write(ref _messages, _messages + 1);
         Volatile.Write(ref _bytes, _bytes + message.FrameLength);
-        var wait = Throttle(message.FrameLength);
-        if (wait < MinimumSleep && _buffer.TryEnqueue(message))
+
+        // The emulated limits are charged per socket read (OnReceiving), as the send side charges per batch: three
+        // locked bucket reservations per small message cost more than the message. A read whose charge left a debt
+        // makes the next frame wait it out, and while it waits the socket is not read.
+        _unchargedBytes += message.FrameLength;
+        var throttled = _throttleDeadline != 0;
+        if (!throttled && _buffer.TryEnqueue(message))
         {
             // A full buffer is switched now; otherwise the switch runs once the reader has no whole frame left
             // (OnReceiving), so one run serves many frames of a read.
@@ -186,14 +200,24 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
         // A full buffer with no emulated limit to wait out skips DeliverSlowlyAsync: one suspended state machine,
         // not two (their boxes come from a small per-core cache that many links overflow).
-        return wait < MinimumSleep ? WaitForSpaceAsync(message) : DeliverSlowlyAsync(message, wait);
+        return throttled ? DeliverSlowlyAsync(message) : WaitForSpaceAsync(message);
     }
 
     void IFrameSink.OnReceiving()
     {
         // Every frame of the last read has been taken: the peer was heard then. Stamped once per read, not per
         // frame, because reading the clock cost more than anything else per small message.
-        Volatile.Write(ref _lastHeard, _node.TimeProvider.GetTimestamp());
+        var now = _node.TimeProvider.GetTimestamp();
+        Volatile.Write(ref _lastHeard, now);
+        if (_unchargedBytes != 0)
+        {
+            var wait = Throttle(_unchargedBytes);
+            _unchargedBytes = 0;
+            if (wait >= MinimumSleep)
+                _throttleDeadline = now + (long)(wait.TotalSeconds * _node.TimeProvider.TimestampFrequency);
+        }
+
+        _kernelBuffers?.Update(Connection);
         if (!_buffer.IsEmpty)
             _node.RunSwitchInline();
     }
@@ -208,7 +232,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     }
 
     /// <summary>Charges the download buckets; the wait is how long the receive loop must pause to respect them.</summary>
-    private TimeSpan Throttle(int bytes)
+    private TimeSpan Throttle(long bytes)
     {
         var wait = _linkBucket.Reserve(bytes);
         var download = _node.DownloadBucket.Reserve(bytes);
@@ -221,10 +245,13 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     // Delivers after the emulated download limit allows it. While this waits the socket is not read, so TCP
     // flow control carries the limit to the sender.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DeliverSlowlyAsync(Message message, TimeSpan wait)
+    private async ValueTask DeliverSlowlyAsync(Message message)
     {
         try
         {
+            var time = _node.TimeProvider;
+            var wait = time.GetElapsedTime(time.GetTimestamp(), _throttleDeadline);
+            _throttleDeadline = 0;
             await SleepAsync(wait);
         }
         catch

@@ -168,10 +168,11 @@ internal sealed class FrameReader : IDisposable
                 message.SequenceNumber = header.SequenceNumber;
                 var length = message.PayloadLength;
                 var filled = CopyStaged(message.Buffer.AsSpan(MessageHeader.Size, length));
-                if (filled < length)
-                    sink.OnReceiving();
                 while (filled < length)
                 {
+                    // Before every wait for more of a payload, not only the first: a large frame trickling in slower
+                    // than the silence limit is a peer being heard, read after read, not a silent one.
+                    sink.OnReceiving();
                     var remaining = length - filled;
                     if (remaining >= DirectReadThreshold)
                     {

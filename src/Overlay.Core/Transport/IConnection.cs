@@ -16,11 +16,19 @@ internal interface IConnection : IAsyncDisposable
     int BytesWaiting { get; }
 
     /// <summary>Writes the frames of a batch, in order, with as few system calls as the transport allows.</summary>
+    /// <param name="batch">The frames.</param>
+    /// <param name="progress">Told, as the write goes, how many of the batch's bytes have left; may be null.</param>
     /// <remarks>At most one send may be in flight at a time.</remarks>
-    ValueTask SendAsync(ReadOnlyMemory<Message> batch);
+    ValueTask SendAsync(ReadOnlyMemory<Message> batch, ISendProgress? progress = null);
 
     /// <summary>Decodes frames into <paramref name="sink"/> until the peer closes the link.</summary>
     Task ReceiveAsync(IFrameSink sink, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets the kernel's buffer for one direction of this connection (send: <c>SO_SNDBUF</c>, receive:
+    /// <c>SO_RCVBUF</c>) to about <paramref name="bytes"/>; null gives it back the size it had before the first change.
+    /// </summary>
+    void SetKernelBuffer(bool send, int? bytes);
 
     /// <summary>Closes the link at once; pending reads and writes fail.</summary>
     void Abort();

@@ -45,6 +45,9 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     }
 
     /// <summary>Sends the frames of <paramref name="batch"/> completely, in order.</summary>
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="batch">The frames.</param>
+    /// <param name="progress">Told after every socket write how many more bytes of the batch left; may be null.</param>
     /// <exception cref="SocketException">The connection broke.</exception>
     /// <exception cref="InvalidOperationException">Another send on this sender has not finished.</exception>
     /// <remarks>
@@ -53,7 +56,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     /// helper allocated.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(Socket socket, ReadOnlyMemory<Message> batch)
+    public async ValueTask SendAsync(Socket socket, ReadOnlyMemory<Message> batch, ISendProgress? progress = null)
     {
         if (Interlocked.Exchange(ref _sending, 1) != 0)
             throw new InvalidOperationException("A sender writes one batch at a time.");
@@ -82,6 +85,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
                     var bytes = await SendSegmentsAsync(socket);
                     if (bytes <= 0)
                         throw new SocketException((int)SocketError.ConnectionReset);
+                    progress?.OnWritten(bytes);
                     remaining -= bytes;
                     if (remaining <= 0)
                         break;

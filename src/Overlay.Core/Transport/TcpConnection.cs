@@ -12,6 +12,10 @@ internal sealed class TcpConnection : IConnection
     private int _disposed;
     private int _receiving;
 
+    // The kernel's own sizes before the first SetKernelBuffer of each direction (0: never changed).
+    private int _originalSend;
+    private int _originalReceive;
+
     public TcpConnection(Socket socket, NodeId remote, FrameReader reader)
     {
         _socket = socket;
@@ -50,7 +54,37 @@ internal sealed class TcpConnection : IConnection
         }
     }
 
-    public ValueTask SendAsync(ReadOnlyMemory<Message> batch) => _sender.SendAsync(_socket, batch);
+    public void SetKernelBuffer(bool send, int? bytes)
+    {
+        try
+        {
+            ref var original = ref send ? ref _originalSend : ref _originalReceive;
+            if (bytes is not { } size)
+            {
+                if (original == 0)
+                    return;
+
+                // Linux reports twice what was set (the kernel's bookkeeping share), so what it reported is halved.
+                size = OperatingSystem.IsLinux() ? original / 2 : original;
+                original = 0;
+            }
+            else if (original == 0)
+            {
+                original = send ? _socket.SendBufferSize : _socket.ReceiveBufferSize;
+            }
+
+            if (send)
+                _socket.SendBufferSize = size;
+            else
+                _socket.ReceiveBufferSize = size;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The connection is going away; its loops report that.
+        }
+    }
+
+    public ValueTask SendAsync(ReadOnlyMemory<Message> batch, ISendProgress? progress = null) => _sender.SendAsync(_socket, batch, progress);
 
     public async Task ReceiveAsync(IFrameSink sink, CancellationToken cancellationToken)
     {
