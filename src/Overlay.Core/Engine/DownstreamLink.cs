@@ -65,7 +65,7 @@ internal sealed class DownstreamLink : IFrameSink
         _node = node;
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
-        _linkBucket = node.LinkBucket(peer, LinkDirection.Downstream);
+        _linkBucket = node.AcquireLinkBucket(peer, LinkDirection.Downstream);
         _random = new Random(node.EmulationSeedFor(ordinal));
         _wakeTimer = node.TimeProvider.CreateTimer(static state => ((AsyncSignal)state!).Set(), _work, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
