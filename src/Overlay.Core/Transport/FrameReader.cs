@@ -298,12 +298,16 @@ internal sealed class FrameReader : IDisposable
 
     private void Reserve(int bytes)
     {
+        if (!_budget!.TryReserve(this, bytes))
+        {
+            Volatile.Write(ref _evicted, 1);
+            throw new WireFormatException(WireError.PartialMessageBudget);
+        }
+
+        // Visible to other readers' evictions only now that it counts in the total.
         _partialFilled = 0;
         Volatile.Write(ref _reservedAt, Stopwatch.GetTimestamp());
         Volatile.Write(ref _reserved, bytes);
-        _budget!.Reserve(this, bytes);
-        if (Volatile.Read(ref _evicted) != 0)
-            throw new WireFormatException(WireError.PartialMessageBudget);
     }
 
     private void ReleaseReservation()

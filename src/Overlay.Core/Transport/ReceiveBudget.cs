@@ -9,12 +9,12 @@ namespace Overlay.Transport;
 /// </summary>
 /// <remarks>
 /// <para>A reader reserves a message's frame length here only when the payload is not already in its staging buffer,
-/// and gives it back when the message is complete (or the link fails). Reserving is one interlocked add; only a
-/// reservation that takes the total over the limit looks at the other readers. It then closes the slowest of them
-/// (fewest payload bytes received per second since their reservation, the oldest first among equals) until the
-/// total fits again: a peer that stalls in the middle of a large claim loses its link, a flow that delivers its bytes
-/// keeps going. A closed reader's bytes leave the total at once; its message goes back to the pool as soon as its
-/// aborted read returns.</para>
+/// and gives it back when the message is complete (or the link fails). Reserving is one compare-and-swap; only a
+/// reservation that would take the total over the limit looks at the other readers. It then closes the slowest of
+/// them (fewest payload bytes received per second since their reservation, the oldest first among equals) until it
+/// fits: a peer that stalls in the middle of a large claim loses its link, a flow that delivers its bytes keeps going.
+/// The total never exceeds the limit: a closed reader's bytes leave it at once, and its message goes back to the
+/// pool as soon as its aborted read returns.</para>
 /// <para>Thread-safe: readers on many I/O threads share one budget.</para>
 /// </remarks>
 internal sealed class ReceiveBudget
@@ -22,7 +22,6 @@ internal sealed class ReceiveBudget
     private readonly HashSet<FrameReader> _readers = [];
     private long _reserved;
     private long _staging;
-    private long _evictions;
 
     /// <param name="limit">Bytes that partly received messages may hold together; at least one maximum frame.</param>
     public ReceiveBudget(long limit)
@@ -40,9 +39,6 @@ internal sealed class ReceiveBudget
     /// <summary>Bytes of staging buffers held now by the readers that account here.</summary>
     public long StagingBytes => Interlocked.Read(ref _staging);
 
-    /// <summary>Readers closed so far because their partly received message did not fit the budget.</summary>
-    public long Evictions => Interlocked.Read(ref _evictions);
-
     internal void Register(FrameReader reader)
     {
         lock (_readers)
@@ -57,17 +53,28 @@ internal sealed class ReceiveBudget
 
     internal void AddStaging(long bytes) => Interlocked.Add(ref _staging, bytes);
 
-    /// <summary>Adds <paramref name="bytes"/> to the reserved total; over the limit, closes the slowest other readers.</summary>
-    internal void Reserve(FrameReader reader, long bytes)
-    {
-        if (Interlocked.Add(ref _reserved, bytes) > Limit)
-            MakeRoom(reader);
-    }
+    /// <summary>
+    /// Adds <paramref name="bytes"/> to the reserved total, first closing the slowest other readers if they do not fit;
+    /// false when they cannot fit even then (the requester must give up its message).
+    /// </summary>
+    internal bool TryReserve(FrameReader reader, long bytes) => TryAdd(bytes) || MakeRoom(reader, bytes);
 
     /// <summary>Takes back what a reader had reserved (by itself when its message is done, or by an eviction).</summary>
     internal void Release(long bytes) => Interlocked.Add(ref _reserved, -bytes);
 
-    private void MakeRoom(FrameReader requester)
+    private bool TryAdd(long bytes)
+    {
+        while (true)
+        {
+            var reserved = Interlocked.Read(ref _reserved);
+            if (reserved + bytes > Limit)
+                return false;
+            if (Interlocked.CompareExchange(ref _reserved, reserved + bytes, reserved) == reserved)
+                return true;
+        }
+    }
+
+    private bool MakeRoom(FrameReader requester, long bytes)
     {
         lock (_readers)
         {
@@ -83,16 +90,14 @@ internal sealed class ReceiveBudget
             candidates.Sort(static (a, b) => a.Rate != b.Rate ? a.Rate.CompareTo(b.Rate) : a.Since.CompareTo(b.Since));
             foreach (var candidate in candidates)
             {
-                if (Interlocked.Read(ref _reserved) <= Limit)
-                    return;
-                if (candidate.Reader.Evict())
-                    Interlocked.Increment(ref _evictions);
+                if (TryAdd(bytes))
+                    return true;
+                candidate.Reader.Evict();
             }
 
-            // Everyone else is gone and it still does not fit (concurrent claims, or a budget below one frame):
-            // the requester itself goes.
-            if (Interlocked.Read(ref _reserved) > Limit && requester.Evict())
-                Interlocked.Increment(ref _evictions);
+            // Every other partly received message is gone and this one still does not fit (claims that raced in):
+            // the requester goes instead.
+            return TryAdd(bytes);
         }
     }
 }
