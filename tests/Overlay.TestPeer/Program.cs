@@ -36,6 +36,6 @@ while (await Console.In.ReadLineAsync() is { } command)
     var connections = statistics.Connections;
     var sent = statistics.Downstreams.Sum(link => link.Messages);
     Console.WriteLine(FormattableString.Invariant(
-        $"STATS accepted={connections.Accepted} inHandshake={connections.InHandshake} acceptBackOffs={connections.AcceptBackOffs} upstreams={statistics.Upstreams.Count} sent={sent}"));
+        $"STATS accepted={connections.Accepted} inHandshake={connections.InHandshake} acceptBackOffs={connections.AcceptBackOffs} upstreams={statistics.Upstreams.Count} sent={sent} refused={statistics.RejectedConnections.Values.Sum()}"));
     Console.Out.Flush();
 }
