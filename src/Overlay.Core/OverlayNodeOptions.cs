@@ -49,7 +49,7 @@ public sealed class OverlayNodeOptions
     /// How many accepted connections may be in their handshake at once. Past this, a newly accepted connection is
     /// closed at once and counted as <see cref="Wire.WireError.TooManyHandshakes"/>: together with
     /// <see cref="HandshakeTimeout"/> this bounds what connections that have proved nothing can hold (each costs a
-    /// descriptor and about a kilobyte; no read buffer until bytes arrive).
+    /// descriptor, and no read buffer until bytes arrive).
     /// </summary>
     /// <remarks>Defaults to 128.</remarks>
     public int MaxPendingHandshakes { get; set; } = 128;
