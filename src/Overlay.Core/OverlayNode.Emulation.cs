@@ -6,7 +6,10 @@ namespace Overlay;
 // Emulated bandwidth and link conditions: settable at start-up (options) and at run time, from any thread.
 public sealed partial class OverlayNode
 {
-    private readonly ConcurrentDictionary<(NodeId Peer, LinkDirection Direction), TokenBucket> _linkBuckets = new();
+    // Per peer and direction: the link bucket and how many links use it. An entry lives while a link uses it or the
+    // user's limit is set on it, so identities a stranger claims and drops leave nothing behind. Touched when links
+    // open and close and by the public API, never per message (a link keeps its bucket), so a lock is fine.
+    private readonly Dictionary<(NodeId Peer, LinkDirection Direction), LinkBucketEntry> _linkBuckets = [];
     private readonly ConcurrentDictionary<NodeId, LinkConditions> _linkConditions = new();
     private readonly LimitChanges _limitChanges = new();
 
@@ -76,12 +79,20 @@ public sealed partial class OverlayNode
             throw new ArgumentOutOfRangeException(nameof(direction), direction, "A link direction is Upstream or Downstream.");
         // Checked before the bucket is created, so a refused call leaves no trace.
         TokenBucket.ValidateRate(bytesPerSecond, burstBytes);
-        LinkBucket(peer, direction).SetRate(bytesPerSecond, burstBytes);
+        lock (_linkBuckets)
+        {
+            var entry = LinkBucketEntry(peer, direction);
+            entry.Bucket.SetRate(bytesPerSecond, burstBytes);
+            ForgetIfUnused(peer, direction, entry);
+        }
     }
 
     /// <summary>The limit set on one direction of the link with <paramref name="peer"/>, or null for none.</summary>
-    public double? GetLinkBandwidth(NodeId peer, LinkDirection direction) =>
-        _linkBuckets.TryGetValue((peer, direction), out var bucket) && !bucket.IsUnlimited ? bucket.Rate : null;
+    public double? GetLinkBandwidth(NodeId peer, LinkDirection direction)
+    {
+        lock (_linkBuckets)
+            return _linkBuckets.TryGetValue((peer, direction), out var entry) && !entry.Bucket.IsUnlimited ? entry.Bucket.Rate : null;
+    }
 
     /// <summary>
     /// Sets emulated delay, jitter and loss on the link from this node to <paramref name="peer"/> (applied at this
@@ -98,8 +109,51 @@ public sealed partial class OverlayNode
     public LinkConditions GetLinkConditions(NodeId peer) =>
         _linkConditions.TryGetValue(peer, out var conditions) ? conditions : LinkConditions.None;
 
-    internal TokenBucket LinkBucket(NodeId peer, LinkDirection direction) =>
-        _linkBuckets.GetOrAdd((peer, direction), static (_, node) => new TokenBucket(node.TimeProvider) { Changes = node._limitChanges }, this);
+    /// <summary>Entries this node keeps per peer (link buckets, link conditions); for tests of what a departed peer leaves behind.</summary>
+    internal int PerPeerEntries
+    {
+        get
+        {
+            lock (_linkBuckets)
+                return _linkBuckets.Count + _linkConditions.Count;
+        }
+    }
+
+    /// <summary>The bucket of a link that opens; give it back with <see cref="ReleaseLinkBucket"/> when the link has closed.</summary>
+    internal TokenBucket AcquireLinkBucket(NodeId peer, LinkDirection direction)
+    {
+        lock (_linkBuckets)
+        {
+            var entry = LinkBucketEntry(peer, direction);
+            entry.Links++;
+            return entry.Bucket;
+        }
+    }
+
+    /// <summary>A link that had the bucket has closed: the entry goes with its last link unless the user set a limit.</summary>
+    internal void ReleaseLinkBucket(NodeId peer, LinkDirection direction)
+    {
+        lock (_linkBuckets)
+        {
+            if (!_linkBuckets.TryGetValue((peer, direction), out var entry))
+                return;
+            entry.Links--;
+            ForgetIfUnused(peer, direction, entry);
+        }
+    }
+
+    private LinkBucketEntry LinkBucketEntry(NodeId peer, LinkDirection direction)
+    {
+        if (!_linkBuckets.TryGetValue((peer, direction), out var entry))
+            _linkBuckets.Add((peer, direction), entry = new LinkBucketEntry(new TokenBucket(TimeProvider) { Changes = _limitChanges }));
+        return entry;
+    }
+
+    private void ForgetIfUnused(NodeId peer, LinkDirection direction, LinkBucketEntry entry)
+    {
+        if (entry.Links <= 0 && entry.Bucket.IsUnlimited)
+            _linkBuckets.Remove((peer, direction));
+    }
 
     /// <summary>
     /// The seed of the emulated loss and jitter of the <paramref name="ordinal"/>-th link this node opens: fixed by

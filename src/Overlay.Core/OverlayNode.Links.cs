@@ -74,6 +74,7 @@ public sealed partial class OverlayNode
             _upstreams.Remove(link.Peer);
         RemoveInput(link);
         link.DrainAfterClose();
+        ReleaseLinkBucket(link.Peer, LinkDirection.Upstream);
         if (link.CloseReason != WireError.None)
         {
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
@@ -96,6 +97,7 @@ public sealed partial class OverlayNode
             _downstreams.Remove(link.Peer);
         var lost = link.DrainAfterClose() + DropWaiting(link);
         _blockedLinks.Remove(link);
+        ReleaseLinkBucket(link.Peer, LinkDirection.Downstream);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);

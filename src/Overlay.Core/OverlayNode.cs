@@ -33,6 +33,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
     private readonly long[] _closedByError = new long[Enum.GetValues<WireError>().Length];
     private TcpTransport? _transport;
+    private ReceiveBudget? _receiveBudget;
     private Task _loop = Task.CompletedTask;
     private int _state; // 0 new, 1 running, 2 stopping or stopped
     private long _messagesLost;
@@ -97,7 +98,12 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             _options.HandshakeTimeout,
             _logger,
             _options.SocketBufferSize,
-            SecretBytes(_options.SharedSecret));
+            SecretBytes(_options.SharedSecret))
+        {
+            MaxPendingHandshakes = _options.MaxPendingHandshakes,
+            Budget = _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget),
+            TimeProvider = TimeProvider,
+        };
         _transport.Start(this);
         Id = _transport.LocalId;
         LogStarted(Id);
@@ -215,7 +221,10 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             Interlocked.Read(ref _bytesLost),
             Interlocked.Read(ref _messagesProcessed),
             CountersByReason(_rejected),
-            CountersByReason(_closedByError));
+            CountersByReason(_closedByError))
+        {
+            Connections = ConnectionCounters(),
+        };
     }
 
     /// <inheritdoc />
@@ -243,6 +252,16 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     }
 
     internal static byte[]? SecretBytes(string? secret) => secret is null ? null : System.Text.Encoding.UTF8.GetBytes(secret);
+
+    private ConnectionStatistics ConnectionCounters()
+    {
+        var transport = Volatile.Read(ref _transport);
+        var budget = Volatile.Read(ref _receiveBudget);
+        if (transport is null || budget is null)
+            return ConnectionStatistics.Empty;
+        return new ConnectionStatistics(
+            transport.ConnectionsAccepted, transport.ConnectionsInHandshake, transport.AcceptBackOffs, budget.StagingBytes, budget.PartialMessageBytes);
+    }
 
     private static Dictionary<WireError, long> CountersByReason(long[] counters)
     {

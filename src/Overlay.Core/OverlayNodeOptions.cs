@@ -36,9 +36,33 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to null.</remarks>
     public string? SharedSecret { get; set; }
 
-    /// <summary>How long a peer that connected has to send its handshake.</summary>
+    /// <summary>
+    /// How long a connection may take to complete its handshake (and, with a <see cref="SharedSecret"/>, its
+    /// authentication), in either direction. An accepted connection that has not finished by then is closed and counted
+    /// in <see cref="NodeStatistics.RejectedConnections"/> as <see cref="Wire.WireError.HandshakeTimeout"/>.
+    /// </summary>
     /// <remarks>Defaults to 5 seconds.</remarks>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    // ---- Limits on what strangers may cost before they prove anything (see docs/security.md) ----
+
+    /// <summary>
+    /// How many accepted connections may be in their handshake at once. Past this, a newly accepted connection is
+    /// closed at once and counted as <see cref="Wire.WireError.TooManyHandshakes"/>: together with
+    /// <see cref="HandshakeTimeout"/> this bounds what connections that have proved nothing can hold (each costs a
+    /// descriptor, and no read buffer until bytes arrive).
+    /// </summary>
+    /// <remarks>Defaults to 128.</remarks>
+    public int MaxPendingHandshakes { get; set; } = 128;
+
+    /// <summary>
+    /// Bytes that partly received messages may hold together on this node. A frame's payload that has not arrived
+    /// yet is reserved here until it is complete; when a reservation does not fit, the links with the slowest partly
+    /// received messages are closed (<see cref="Wire.WireError.PartialMessageBudget"/>) until it does. At least one
+    /// frame of <see cref="MaxPayloadLength"/> plus its 24-byte header.
+    /// </summary>
+    /// <remarks>Defaults to 64 MiB.</remarks>
+    public long PartialMessageBudget { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>How long <see cref="OverlayNode.StopAsync"/> lets outbound buffers drain before it closes links.</summary>
     /// <remarks>Defaults to 2 seconds.</remarks>
@@ -137,6 +161,10 @@ public sealed class OverlayNodeOptions
         ValidateBandwidth(DownloadBandwidth, nameof(DownloadBandwidth));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(TimeProvider);
+
+        // Limits on strangers.
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingHandshakes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PartialMessageBudget, (long)MaxPayloadLength + Wire.MessageHeader.Size);
     }
 
     internal OverlayNodeOptions Copy()
@@ -151,6 +179,8 @@ public sealed class OverlayNodeOptions
             OverlayId = OverlayId,
             SharedSecret = SharedSecret,
             HandshakeTimeout = HandshakeTimeout,
+            MaxPendingHandshakes = MaxPendingHandshakes,
+            PartialMessageBudget = PartialMessageBudget,
             StopTimeout = StopTimeout,
             SocketBufferSize = SocketBufferSize,
             FailureTimeout = FailureTimeout,

@@ -80,7 +80,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         _node = node;
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
-        _linkBucket = node.LinkBucket(peer, LinkDirection.Downstream);
+        _linkBucket = node.AcquireLinkBucket(peer, LinkDirection.Downstream);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.UploadBucket, send: true);
         _random = new Random(node.EmulationSeedFor(ordinal));

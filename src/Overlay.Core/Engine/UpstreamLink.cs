@@ -45,7 +45,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         _node = node;
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
-        _linkBucket = node.LinkBucket(connection.Remote, LinkDirection.Upstream);
+        _linkBucket = node.AcquireLinkBucket(connection.Remote, LinkDirection.Upstream);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
         _throttle = new LinkTimer(node.TimeProvider);

@@ -20,10 +20,18 @@ namespace Overlay.Transport;
 /// link, and the reverse direction of a link that only ever carries a few control frames, thus hold no staging
 /// memory; a busy link whose reads keep filling the buffer keeps it and pays no extra system call, and so does a link
 /// whose last few waits each ended within a millisecond (tiny frames at a high rate) — until one wait is longer.</para>
+/// <para>Before the peer has proved anything it costs little: the handshake is awaited with a zero-byte read and read
+/// into a small buffer (<see cref="HandshakeStagingSize"/>), which grows to the full staging size only once frames
+/// flow. A payload that is not already staged is reserved against the node's <see cref="ReceiveBudget"/> until it is
+/// complete, so stalled large claims cannot add up past the budget (the slowest are closed instead).</para>
 /// </remarks>
 internal sealed class FrameReader : IDisposable
 {
     internal const int StagingSize = 64 * 1024;
+
+    // Room for the largest piece of the opening exchange (a handshake and a nonce, or a proof) and whatever frame
+    // bytes follow it in the same read.
+    internal const int HandshakeStagingSize = 128;
 
     // Payload remainders at least this large skip the staging buffer and land directly in the message.
     private const int DirectReadThreshold = 16 * 1024;
@@ -34,6 +42,7 @@ internal sealed class FrameReader : IDisposable
 
     private readonly MessagePool _pool;
     private readonly int _maxPayloadLength;
+    private readonly ReceiveBudget? _budget;
     private byte[] _staging = [];
     private int _start;
     private int _end;
@@ -46,10 +55,26 @@ internal sealed class FrameReader : IDisposable
     // Consecutive waits at a drained frame boundary that ended within BusyWaitTicks.
     private int _shortWaits;
 
-    public FrameReader(MessagePool pool, int maxPayloadLength)
+    // False during the handshake (small staging), true once RunAsync decodes frames (full staging).
+    private bool _framing;
+
+    // The partly received message's reservation in the budget (0 when none), when it began, and how much of its
+    // payload has arrived: read by other readers' threads when the budget is exhausted, to pick the slowest.
+    private long _reserved;
+    private long _reservedAt;
+    private int _partialFilled;
+    private int _evicted;
+    private Action? _abort;
+
+    /// <param name="pool">Where decoded messages come from.</param>
+    /// <param name="maxPayloadLength">The largest payload a header may claim.</param>
+    /// <param name="budget">The node's accounting of staging and partly received messages; null accounts nothing.</param>
+    public FrameReader(MessagePool pool, int maxPayloadLength, ReceiveBudget? budget = null)
     {
         _pool = pool;
         _maxPayloadLength = maxPayloadLength;
+        _budget = budget;
+        budget?.Register(this);
     }
 
     /// <summary>Bytes taken from the source so far.</summary>
@@ -61,10 +86,19 @@ internal sealed class FrameReader : IDisposable
     /// <summary>Zero-byte waits so far: how often the reader gave its staging buffer back before waiting.</summary>
     internal long IdleWaits { get; private set; }
 
+    /// <summary>
+    /// What to do when the budget closes this reader to make room (abort its connection, so that the pending read
+    /// returns at once).
+    /// </summary>
+    internal void SetAbort(Action abort) => _abort = abort;
+
     /// <summary>Reads and validates the connection's handshake.</summary>
     /// <exception cref="WireFormatException">The handshake is malformed or the stream ended first.</exception>
     public async ValueTask<Handshake> ReadHandshakeAsync(IFrameSource source, CancellationToken cancellationToken)
     {
+        // A peer that connects and says nothing holds no buffer while it waits.
+        if (_staging.Length == 0)
+            await source.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
         while (_end - _start < Handshake.Size)
         {
             if (!await FillAsync(source, cancellationToken))
@@ -97,11 +131,26 @@ internal sealed class FrameReader : IDisposable
     /// </summary>
     /// <exception cref="WireFormatException">A frame is malformed or the stream ended inside one.</exception>
     /// <remarks>
-    /// Every wait for the socket is awaited in this method itself rather than in helpers: this long-lived state
-    /// machine is boxed once, while each suspension of a pooled helper takes a box from a small per-core cache,
-    /// which the many links of a process overflow — then every wait allocated.
+    /// Every wait for the socket is awaited in <see cref="DecodeAsync"/> itself rather than in helpers: that
+    /// long-lived state machine (and this one, which awaits it once) is boxed once, while each suspension of a pooled
+    /// helper takes a box from a small per-core cache, which the many links of a process overflow — then every wait
+    /// allocated.
     /// </remarks>
     public async Task RunAsync(IFrameSource source, IFrameSink sink, CancellationToken cancellationToken)
+    {
+        _framing = true;
+        try
+        {
+            await DecodeAsync(source, sink, cancellationToken);
+        }
+        catch (Exception ex) when (Volatile.Read(ref _evicted) != 0 && ex is not WireFormatException)
+        {
+            // The budget aborted this connection to make room: that, not the aborted read, is why the link ends.
+            throw new WireFormatException(WireError.PartialMessageBudget);
+        }
+    }
+
+    private async Task DecodeAsync(IFrameSource source, IFrameSink sink, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -159,6 +208,9 @@ internal sealed class FrameReader : IDisposable
                 throw new WireFormatException(error);
             _start += MessageHeader.Size;
 
+            // A payload that must wait for more reads holds its message buffer until it is complete: reserve it.
+            if (_budget is not null && _end - _start < header.PayloadLength)
+                Reserve(MessageHeader.Size + header.PayloadLength);
             var message = _pool.Rent(header.PayloadLength);
             try
             {
@@ -182,6 +234,7 @@ internal sealed class FrameReader : IDisposable
                             throw new WireFormatException(WireError.Truncated);
                         BytesReceived += read;
                         filled += read;
+                        _partialFilled = filled;
 
                         // A read sized to one message says nothing about what else is waiting: let the next read
                         // at a frame boundary wait without staging (one extra system call per large message).
@@ -192,11 +245,15 @@ internal sealed class FrameReader : IDisposable
                         if (!CompleteFill(await source.ReceiveAsync(PrepareFill(), cancellationToken)))
                             throw new WireFormatException(WireError.Truncated);
                         filled += CopyStaged(message.Buffer.AsSpan(MessageHeader.Size + filled, remaining));
+                        _partialFilled = filled;
                     }
                 }
+
+                ReleaseReservation();
             }
             catch
             {
+                ReleaseReservation();
                 message.Release();
                 throw;
             }
@@ -209,6 +266,59 @@ internal sealed class FrameReader : IDisposable
     {
         _disposed = true;
         ReturnStaging();
+        ReleaseReservation();
+        _budget?.Unregister(this);
+    }
+
+    /// <summary>
+    /// For the budget: whether this reader holds a partly received message, since when, and how fast its payload
+    /// arrived (bytes per second since the reservation).
+    /// </summary>
+    internal bool TryGetPartial(long now, out double rate, out long since)
+    {
+        since = Volatile.Read(ref _reservedAt);
+        rate = 0;
+        if (Volatile.Read(ref _reserved) == 0 || Volatile.Read(ref _evicted) != 0)
+            return false;
+        var seconds = Math.Max(now - since, BusyWaitTicks) / (double)Stopwatch.Frequency;
+        rate = Volatile.Read(ref _partialFilled) / seconds;
+        return true;
+    }
+
+    /// <summary>For the budget: gives back this reader's reservation and aborts its connection; false when it had none.</summary>
+    internal bool Evict()
+    {
+        var reserved = Interlocked.Exchange(ref _reserved, 0);
+        if (reserved == 0)
+            return false;
+        Volatile.Write(ref _evicted, 1);
+        _budget!.Release(reserved);
+        _abort?.Invoke();
+        return true;
+    }
+
+    private void Reserve(int bytes)
+    {
+        if (!_budget!.TryReserve(this, bytes))
+        {
+            Volatile.Write(ref _evicted, 1);
+            throw new WireFormatException(WireError.PartialMessageBudget);
+        }
+
+        // Visible to other readers' evictions only now that it counts in the total.
+        _partialFilled = 0;
+        Volatile.Write(ref _reservedAt, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _reserved, bytes);
+    }
+
+    private void ReleaseReservation()
+    {
+        // Whoever takes the reservation out (this reader or an eviction) gives it back, exactly once.
+        if (Volatile.Read(ref _reserved) == 0)
+            return;
+        var reserved = Interlocked.Exchange(ref _reserved, 0);
+        if (reserved != 0)
+            _budget!.Release(reserved);
     }
 
     private void ReturnStaging()
@@ -218,7 +328,29 @@ internal sealed class FrameReader : IDisposable
         _start = 0;
         _end = 0;
         if (staging.Length > 0)
+        {
+            _budget?.AddStaging(-staging.Length);
             ArrayPool<byte>.Shared.Return(staging);
+        }
+    }
+
+    private void RentStaging(int size)
+    {
+        _staging = ArrayPool<byte>.Shared.Rent(size);
+        _budget?.AddStaging(_staging.Length);
+    }
+
+    /// <summary>Moves what the handshake's small buffer still holds into a full-size staging buffer.</summary>
+    private void GrowStaging()
+    {
+        var small = _staging;
+        var pending = _end - _start;
+        RentStaging(StagingSize);
+        small.AsSpan(_start, pending).CopyTo(_staging);
+        _start = 0;
+        _end = pending;
+        _budget?.AddStaging(-small.Length);
+        ArrayPool<byte>.Shared.Return(small);
     }
 
     private int CopyStaged(Span<byte> destination)
@@ -239,7 +371,11 @@ internal sealed class FrameReader : IDisposable
         if (_staging.Length == 0)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _staging = ArrayPool<byte>.Shared.Rent(StagingSize);
+            RentStaging(_framing ? StagingSize : HandshakeStagingSize);
+        }
+        else if (_framing && _staging.Length < StagingSize)
+        {
+            GrowStaging();
         }
 
         if (_start == _end)

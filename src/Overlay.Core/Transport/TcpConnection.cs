@@ -22,6 +22,9 @@ internal sealed class TcpConnection : IConnection
         _reader = reader;
         _source = new SocketFrameSource(socket);
         Remote = remote;
+
+        // When the node's budget for partly received messages closes this link, the pending read must return now.
+        reader.SetAbort(Abort);
     }
 
     public NodeId Remote { get; }

@@ -12,6 +12,12 @@ namespace Overlay.Transport;
 /// </summary>
 internal sealed partial class TcpTransport : IAsyncDisposable
 {
+    // Accept's back-off when the process has no descriptors (or the system no socket buffers) left: the first pause,
+    // doubled on every failure in a row up to the longest, so that a node out of descriptors retries a few times a
+    // second instead of spinning a core, and accepts again within a second of descriptors coming free.
+    private static readonly TimeSpan FirstAcceptBackOff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestAcceptBackOff = TimeSpan.FromSeconds(1);
+
     private readonly IPEndPoint _bindEndPoint;
     private readonly uint _overlayId;
     private readonly MessagePool _pool;
@@ -23,6 +29,9 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
+    private long _accepted;
+    private int _inHandshake;
+    private long _acceptBackOffs;
 
     public TcpTransport(IPEndPoint bindEndPoint, uint overlayId, MessagePool pool, int maxPayloadLength, TimeSpan handshakeTimeout, ILogger logger, int? socketBufferSize = null, byte[]? secret = null)
     {
@@ -38,6 +47,24 @@ internal sealed partial class TcpTransport : IAsyncDisposable
 
     /// <summary>This node's identity; valid after <see cref="Start"/>.</summary>
     public NodeId LocalId { get; private set; }
+
+    /// <summary>Accepted connections allowed in their handshake at once; more are closed as they are accepted.</summary>
+    public int MaxPendingHandshakes { get; init; } = int.MaxValue;
+
+    /// <summary>The node's accounting of read buffers and partly received messages; null accounts nothing.</summary>
+    public ReceiveBudget? Budget { get; init; }
+
+    /// <summary>The clock of the accept loop's back-off.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Connections the listener accepted (before any handshake).</summary>
+    public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Accepted connections whose handshake is under way now.</summary>
+    public int ConnectionsInHandshake => Volatile.Read(ref _inHandshake);
+
+    /// <summary>Failed accepts after which the accept loop paused (no descriptors or socket buffers left).</summary>
+    public long AcceptBackOffs => Interlocked.Read(ref _acceptBackOffs);
 
     /// <summary>Binds the listening socket and starts accepting.</summary>
     public void Start(IConnectionHandler handler)
@@ -67,7 +94,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     public async Task<IConnection> ConnectAsync(NodeId remote, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var reader = new FrameReader(_pool, _maxPayloadLength);
+        var reader = new FrameReader(_pool, _maxPayloadLength, Budget);
         try
         {
             TcpConnection.Configure(socket, _socketBufferSize);
@@ -108,6 +135,9 @@ internal sealed partial class TcpTransport : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener, IConnectionHandler handler)
     {
+        var backOff = TimeSpan.Zero;
+        var failures = 0;
+        var pausedAt = 0L;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -119,10 +149,53 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             {
                 return;
             }
-            catch (SocketException ex)
+            catch (SocketException ex) when (IsOneConnectionsFailure(ex.SocketErrorCode))
             {
                 // A connection reset before accept completed: that connection is gone, the listener is fine.
                 LogAcceptFailed(ex.SocketErrorCode);
+                continue;
+            }
+            catch (SocketException ex)
+            {
+                // Out of descriptors (EMFILE, ENFILE) or socket buffers: the connection stays in the backlog and the
+                // next accept would fail at once, thousands of times a second. Pause, longer each time, and keep
+                // serving the links already open; one warning per episode, one when it ends.
+                if (failures++ == 0)
+                {
+                    pausedAt = TimeProvider.GetTimestamp();
+                    LogAcceptsPaused(ex.SocketErrorCode);
+                }
+
+                Interlocked.Increment(ref _acceptBackOffs);
+                backOff = backOff == TimeSpan.Zero ? FirstAcceptBackOff : TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, LongestAcceptBackOff.Ticks));
+                try
+                {
+                    await Task.Delay(backOff, TimeProvider, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (failures > 0)
+            {
+                LogAcceptsResumed(failures, TimeProvider.GetElapsedTime(pausedAt));
+                failures = 0;
+                backOff = TimeSpan.Zero;
+            }
+
+            Interlocked.Increment(ref _accepted);
+            if (Interlocked.Increment(ref _inHandshake) > MaxPendingHandshakes)
+            {
+                // Connections that have proved nothing yet are bounded in number (and each in time, by the
+                // handshake time-out): past the cap a connection is closed at once, which also gives its descriptor back.
+                Interlocked.Decrement(ref _inHandshake);
+                var remote = RemoteOf(socket);
+                socket.Close(0);
+                handler.OnRejected(remote, WireError.TooManyHandshakes, null);
                 continue;
             }
 
@@ -131,10 +204,28 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         }
     }
 
+    // Errors that concern the one connection accept was about to return (it went away first); anything else is about
+    // the process or the system, and a retry at once would meet it again.
+    private static bool IsOneConnectionsFailure(SocketError error) =>
+        error is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted or SocketError.TimedOut;
+
+    private static EndPoint? RemoteOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
     private async Task AcceptOneAsync(Socket socket, IConnectionHandler handler)
     {
-        var reader = new FrameReader(_pool, _maxPayloadLength);
+        var reader = new FrameReader(_pool, _maxPayloadLength, Budget);
         EndPoint? remote = null;
+        var inHandshake = true;
         try
         {
             remote = socket.RemoteEndPoint;
@@ -151,21 +242,35 @@ internal sealed partial class TcpTransport : IAsyncDisposable
                 throw new WireFormatException(WireError.HandshakeTimeout);
             }
 
+            Interlocked.Decrement(ref _inHandshake);
+            inHandshake = false;
             handler.OnAccepted(new TcpConnection(socket, handshake.ListenEndpoint, reader));
         }
         catch (WireFormatException ex)
         {
-            reader.Dispose();
-            socket.Dispose();
+            EndHandshake(ref inHandshake, reader, socket);
             handler.OnRejected(remote, ex.Error, ex);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            reader.Dispose();
-            socket.Dispose();
+            EndHandshake(ref inHandshake, reader, socket);
+
+            // A socket error is not a truncated stream (an orderly end inside the handshake, counted as Truncated).
             if (!_stopping.IsCancellationRequested)
-                handler.OnRejected(remote, WireError.Truncated, ex);
+                handler.OnRejected(remote, WireError.ConnectionReset, ex);
         }
+    }
+
+    private void EndHandshake(ref bool inHandshake, FrameReader reader, Socket socket)
+    {
+        if (inHandshake)
+        {
+            inHandshake = false;
+            Interlocked.Decrement(ref _inHandshake);
+        }
+
+        reader.Dispose();
+        socket.Dispose();
     }
 
     private void ValidatePeer(Handshake handshake)
@@ -178,4 +283,10 @@ internal sealed partial class TcpTransport : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accept failed: {Error}")]
     private partial void LogAcceptFailed(SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}): out of descriptors or socket buffers; pausing accepts, open links carry on")]
+    private partial void LogAcceptsPaused(SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepting again after {Failures} failed accepts over {Duration}")]
+    private partial void LogAcceptsResumed(int failures, TimeSpan duration);
 }

@@ -1,12 +1,16 @@
 namespace Overlay.Wire;
 
-/// <summary>Why a peer's bytes were refused. Each value has its own counter on the node.</summary>
+/// <summary>
+/// Why a peer's connection or bytes were refused, or why this node closed a link. Each value counts one thing, in
+/// <see cref="NodeStatistics.RejectedConnections"/> (before the handshake completed) or
+/// <see cref="NodeStatistics.LinksClosedByError"/> (after); see docs/security.md for the table.
+/// </summary>
 public enum WireError
 {
     /// <summary>No error.</summary>
     None = 0,
 
-    /// <summary>The stream ended inside a handshake or a frame.</summary>
+    /// <summary>The peer closed the stream inside a handshake or a frame (an orderly end of stream, not a socket error).</summary>
     Truncated,
 
     /// <summary>The handshake did not start with the protocol's magic number.</summary>
@@ -44,4 +48,19 @@ public enum WireError
 
     /// <summary>The peer went silent (no frame, no keep-alive) for longer than the failure time-out.</summary>
     Silent,
+
+    /// <summary>The connection failed with a socket error (reset by the peer, for one) before its handshake completed.</summary>
+    ConnectionReset,
+
+    /// <summary>
+    /// The node already had <see cref="OverlayNodeOptions.MaxPendingHandshakes"/> connections in their handshake, so
+    /// this one was closed as soon as it was accepted.
+    /// </summary>
+    TooManyHandshakes,
+
+    /// <summary>
+    /// The node's budget for partly received messages (<see cref="OverlayNodeOptions.PartialMessageBudget"/>) ran out
+    /// and this link's partly received message was the slowest: the link was closed to make room.
+    /// </summary>
+    PartialMessageBudget,
 }

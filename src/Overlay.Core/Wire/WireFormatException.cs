@@ -53,6 +53,9 @@ public sealed class WireFormatException : Exception
         WireError.AuthenticationFailed => "The peer failed authentication.",
         WireError.NotAllowed => "An observer or control frame arrived on a node-to-node link.",
         WireError.Silent => "The peer went silent for longer than the failure time-out.",
+        WireError.ConnectionReset => "The connection failed before its handshake completed.",
+        WireError.TooManyHandshakes => "Too many connections were in their handshake.",
+        WireError.PartialMessageBudget => "The budget for partly received messages ran out and this link's message was the slowest.",
         _ => "Malformed input.",
     };
 }

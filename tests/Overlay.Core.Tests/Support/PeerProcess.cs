@@ -18,10 +18,30 @@ internal sealed partial class PeerProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<PeerProcess> StartAsync(params string[] arguments)
+    public bool HasExited => _process.HasExited;
+
+    public static Task<PeerProcess> StartAsync(params string[] arguments) => StartAsync(descriptorLimit: null, arguments);
+
+    /// <summary>Starts the peer; with <paramref name="descriptorLimit"/>, under that many file descriptors (<c>ulimit -n</c>).</summary>
+    public static async Task<PeerProcess> StartAsync(int? descriptorLimit, params string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Overlay.TestPeer.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        ProcessStartInfo info;
+        if (descriptorLimit is { } limit)
+        {
+            // The shell lowers its own limit and then becomes the peer, which inherits it.
+            info = new ProcessStartInfo("bash");
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(FormattableString.Invariant($"ulimit -n {limit} && exec dotnet \"$0\" \"$@\""));
+        }
+        else
+        {
+            info = new ProcessStartInfo("dotnet");
+        }
+
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardInput = true;
+        info.UseShellExecute = false;
         info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
@@ -31,6 +51,21 @@ internal sealed partial class PeerProcess : IDisposable
             throw new InvalidOperationException($"The peer process did not start: {line}");
         return new PeerProcess(process, NodeId.Parse(line["LISTENING ".Length..]));
     }
+
+    /// <summary>Asks the peer for its counters (the "stats" command): name → value.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> StatsAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("stats");
+        await _process.StandardInput.FlushAsync();
+        var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))
+            ?? throw new InvalidOperationException("The peer process ended.");
+        if (!line.StartsWith("STATS ", StringComparison.Ordinal))
+            throw new InvalidOperationException($"Unexpected answer: {line}");
+        return line["STATS ".Length..].Split(' ').Select(pair => pair.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Open file descriptors of the process (Linux: entries of /proc/pid/fd).</summary>
+    public int OpenDescriptors => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
 
     /// <summary>Kills the process (SIGKILL): its sockets are closed by the kernel.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
