@@ -102,8 +102,12 @@ public class WireBytesTests
         var acceptorProof = HMACSHA256.HashData(secret, (byte[])[.. Role("acceptor"), .. connectorNonce, .. acceptorNonce, 0x7F, 0x00, 0x00, 0x02, 0x23, 0x28]);
         await acceptor.SendAsync((byte[])[.. acceptorHandshake, .. acceptorNonce, .. acceptorProof]);
 
-        // Connector → acceptor: its proof, over the nonces in the other order and its own endpoint.
-        var connectorProof = await ReceiveExactAsync(acceptor, 32);
+        // Connector → acceptor: its proof, over the nonces in the other order and its own endpoint. A connector that
+        // finds the acceptor's proof wrong stops here instead: that failure is the test's answer.
+        var proof = ReceiveExactAsync(acceptor, 32);
+        if (await Task.WhenAny(proof, connecting) == connecting && connecting.IsFaulted)
+            await connecting;
+        var connectorProof = await proof;
         var expected = HMACSHA256.HashData(secret, (byte[])[.. Role("connector"), .. acceptorNonce, .. connectorNonce, 0x7F, 0x00, 0x00, 0x01, 0x1F, 0x90]);
         Assert.That(Convert.ToHexString(connectorProof), Is.EqualTo(Convert.ToHexString(expected)));
         var remote = await connecting;
