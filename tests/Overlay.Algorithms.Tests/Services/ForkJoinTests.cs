@@ -5,8 +5,11 @@ using Overlay.Algorithms.Services;
 namespace Overlay.Algorithms.Tests.Services;
 
 /// <summary>
-/// A requirement with a fork and a join: 1 → {2, 3} → 4 → 5. Two instances of 2, 3 and 4, one of 1 and 5. The join
-/// (service 4) passes a message on only when both branches delivered it, so the stream runs at the slower branch's pace.
+/// A requirement with a fork and a join of unequal branches: 1 → 2 → 3 → 4 (long, slow) and 1 → 4 (short, fast), then
+/// 4 → 5. Two instances of 2, 3 and 4, one of 1 and 5. The join (service 4) passes a message on only when both branches
+/// delivered it, counting the longer branch's services, so the stream runs at the slower branch's pace and every message
+/// reaches the sink with all five services applied. A join that forwarded the first copy would pass on the short branch's
+/// copy, which arrives first, with three.
 /// </summary>
 [Category("Integration")]
 public class ForkJoinTests
@@ -14,13 +17,15 @@ public class ForkJoinTests
     // Node → service.
     private static readonly int[] Services = [1, 2, 2, 3, 3, 4, 4, 5];
 
-    private static readonly ServiceRequirement Diamond = new([1, 2, 3, 4, 5], [(1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]);
+    private static readonly (int, int)[] Edges = [(1, 2), (2, 3), (3, 4), (1, 4), (4, 5)];
+
+    private static readonly ServiceRequirement Diamond = new([1, 2, 3, 4, 5], Edges);
 
     [Test, CancelAfter(45_000)]
     public async Task SFlow_ForkAndJoin_FederatesEveryServiceOnceAndDeliversDataTransformedByTheLongestBranch()
     {
         var transformed = new ConcurrentDictionary<int, long>();
-        var catalogue = ServiceCatalogue.FromEdges([(1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]);
+        var catalogue = ServiceCatalogue.FromEdges(Edges);
         await using var overlay = new ServiceOverlay();
         await overlay.AddNodesAsync(Services.Length, i =>
         {
@@ -37,20 +42,20 @@ public class ForkJoinTests
         for (var i = 0; i < Services.Length; i++)
             overlay.Introduce(i, Enumerable.Range(0, Services.Length).Where(j => j != i));
 
-        // Branch through service 3 is slow (60 KB/s into it), the one through 2 fast; everything else 300 KB/s.
+        // The long branch is slow (60 KB/s into service 2), the direct 1 → 4 fast; everything else 300 KB/s.
         for (var from = 0; from < Services.Length; from++)
         {
             for (var to = 0; to < Services.Length; to++)
             {
                 if (from != to && catalogue.Feeds(Services[from], Services[to]))
-                    overlay.SetLink(from, to, Services[to] == 3 ? 60_000 : 300_000);
+                    overlay.SetLink(from, to, Services[to] == 2 ? 60_000 : 300_000);
             }
         }
 
         for (var i = 0; i < Services.Length; i++)
             await overlay.AssignAsync(i, Services[i]);
-        Assert.That(await overlay.MeasuredAsync(0, [1, 2, 3, 4], TimeSpan.FromSeconds(25)), Is.True, "source measured its downstream instances");
-        Assert.That(await overlay.MeasuredAsync(1, [5, 6], TimeSpan.FromSeconds(25)), Is.True);
+        Assert.That(await overlay.MeasuredAsync(0, [1, 2, 5, 6], TimeSpan.FromSeconds(25)), Is.True, "source measured its downstream instances");
+        Assert.That(await overlay.MeasuredAsync(1, [3, 4], TimeSpan.FromSeconds(25)), Is.True);
         Assert.That(await overlay.MeasuredAsync(3, [5, 6], TimeSpan.FromSeconds(25)), Is.True);
         await Task.Delay(1000);
 
@@ -67,8 +72,9 @@ public class ForkJoinTests
         TestContext.Progress.WriteLine($"fork/join: chosen {string.Join(",", chosen)}; delivered {report.MessagesDelivered} messages, delay {report.EndToEndDelay?.TotalMilliseconds:F1} ms, " +
             $"average {report.AverageThroughput / 1000:F1} KB/s, last hop {report.LastHopThroughput / 1000:F1} KB/s; transformed per node {string.Join(",", transformed.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}"))}");
 
-        // 1, then 2 or 3, then 4, then 5: the join takes the longest branch's count.
-        Assert.That(report.ServicesApplied, Is.EqualTo(4));
+        // 1, 2, 3, 4, 5: the join waits for the long branch's copy and takes its count (the direct copy, which comes
+        // first, has only service 1 on it).
+        Assert.That(report.ServicesApplied, Is.EqualTo(5), "services on the last message the sink measured");
         foreach (var node in chosen)
             Assert.That(transformed.GetValueOrDefault(node), Is.GreaterThan(0), $"node {node} on the session transformed data");
         foreach (var node in Enumerable.Range(0, Services.Length).Except(chosen))

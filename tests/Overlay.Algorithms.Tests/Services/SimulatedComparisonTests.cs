@@ -17,9 +17,12 @@ public class SimulatedComparisonTests
     private const int RequirementsPerRun = 10;
 
     [Test]
-    public void Simulated_TwentySeededThirtyNodeOverlays_MedianThroughputSFlowAtLeastFixedAtLeastRandom()
+    public void Simulated_TwentySeededThirtyNodeOverlays_MedianThroughputSFlowAboveFixedAboveRandom()
     {
         var medians = Enum.GetValues<FederationStrategy>().ToDictionary(s => s, _ => new List<double>());
+        var requirements = 0;
+        var differentFromSFlow = Enum.GetValues<FederationStrategy>().ToDictionary(s => s, _ => 0);
+        var slowerThanSFlow = Enum.GetValues<FederationStrategy>().ToDictionary(s => s, _ => 0);
         for (var seed = 1; seed <= Runs; seed++)
         {
             var scenario = new FederationScenario(Nodes, seed);
@@ -31,12 +34,23 @@ public class SimulatedComparisonTests
                 var requirement = scenario.NextRequirement(draw);
                 var sources = scenario.InstancesOf(requirement.Source).ToArray();
                 var source = sources[draw.Next(sources.Length)];
+                var results = new Dictionary<FederationStrategy, (IReadOnlyList<int> Nodes, double Throughput)>();
                 foreach (var strategy in Enum.GetValues<FederationStrategy>())
                 {
                     var result = simulator.Federate(requirement, source, strategy, new Random((seed * 1000) + r));
                     Assert.That(result, Is.Not.Null, $"seed {seed}: {requirement} has an instance of every service");
                     Assert.That(result!.Value.Nodes.Select(n => scenario.Services[n]), Is.EqualTo(requirement.Services));
                     perRun[strategy].Add(result.Value.Throughput);
+                    results[strategy] = (result.Value.Nodes.ToArray(), result.Value.Throughput);
+                }
+
+                requirements++;
+                foreach (var (strategy, result) in results)
+                {
+                    if (!result.Nodes.SequenceEqual(results[FederationStrategy.SFlow].Nodes))
+                        differentFromSFlow[strategy]++;
+                    if (result.Throughput < results[FederationStrategy.SFlow].Throughput)
+                        slowerThanSFlow[strategy]++;
                 }
             }
 
@@ -48,8 +62,21 @@ public class SimulatedComparisonTests
         var fix = Median(medians[FederationStrategy.Fixed]);
         var random = Median(medians[FederationStrategy.Random]);
         TestContext.Progress.WriteLine($"simulated median of per-run median throughput over {Runs} runs: sFlow {sflow / 1000:F1} KB/s, fixed {fix / 1000:F1} KB/s, random {random / 1000:F1} KB/s");
-        Assert.That(sflow, Is.GreaterThanOrEqualTo(fix));
-        Assert.That(fix, Is.GreaterThanOrEqualTo(random));
+        TestContext.Progress.WriteLine($"of {requirements} requirements, other choices than sFlow: fixed {differentFromSFlow[FederationStrategy.Fixed]}, random {differentFromSFlow[FederationStrategy.Random]}; " +
+            $"slower than sFlow: fixed {slowerThanSFlow[FederationStrategy.Fixed]}, random {slowerThanSFlow[FederationStrategy.Random]}");
+
+        // The scenarios separate the strategies (a tie everywhere would pass a comparison with ≥ and prove nothing):
+        // random lands elsewhere than sFlow, and slower, for most requirements; fixed — which, like sFlow, prefers
+        // measured bandwidth but only looks one hop ahead — for a good share of them.
+        Assert.That(differentFromSFlow[FederationStrategy.Random], Is.GreaterThan(requirements * 3 / 4), "random chose as sFlow did");
+        Assert.That(slowerThanSFlow[FederationStrategy.Random], Is.GreaterThan(requirements * 3 / 5), "random was rarely slower than sFlow");
+        Assert.That(differentFromSFlow[FederationStrategy.Fixed], Is.GreaterThan(requirements / 3), "fixed chose as sFlow did");
+        Assert.That(slowerThanSFlow[FederationStrategy.Fixed], Is.GreaterThan(requirements / 3), "fixed was rarely slower than sFlow");
+
+        // The paper's Fig. 19 order, strict: sFlow above fixed above random, each by more than a tenth. The runs are
+        // seeded and simulated, so these figures do not vary from run to run.
+        Assert.That(sflow, Is.GreaterThan(fix * 1.1));
+        Assert.That(fix, Is.GreaterThan(random * 1.1));
     }
 
     [Test]

@@ -72,18 +72,21 @@ public class PaperSessionTests
     }
 
     // Every node forwards with back pressure, so a tree runs at the pace of its most stressed node: S 200/2 = 100 KB/s
-    // for the node-stress-aware tree, 200/4 = 50 for all-unicast, and at best the former for a random tree (which may
-    // happen to build the same tree; hence the tolerance).
+    // for the node-stress-aware tree, 200/4 = 50 for all-unicast — twice as fast — and at best the former for a random
+    // tree (which may happen to build the same tree, so against it only "not slower" holds). The tolerance of a quarter
+    // absorbs the start-up and scheduling noise of a loaded machine; the three sessions run at the same time, so load
+    // slows them alike.
     [Test]
-    public void NodeStressAware_SlowestReceiver_AtLeastRandomAndUnicast()
+    public void NodeStressAware_SlowestReceiver_TwiceUnicast_AtLeastRandom()
     {
         var stress = _outcomes[TreeKind.NodeStressAware].Throughput.Values.Min();
         var random = _outcomes[TreeKind.Random].Throughput.Values.Min();
         var unicast = _outcomes[TreeKind.AllUnicast].Throughput.Values.Min();
         TestContext.Out.WriteLine($"slowest receiver KB/s: node-stress-aware {stress / 1000:F1}, random {random / 1000:F1}, unicast {unicast / 1000:F1}");
-        Assert.That(stress, Is.GreaterThan(0));
+        Assert.That(stress, Is.EqualTo(100_000).Within(25).Percent, "node-stress-aware: S's 200 KB/s over its two children");
+        Assert.That(unicast, Is.EqualTo(50_000).Within(25).Percent, "all-unicast: S's 200 KB/s over four children");
+        Assert.That(stress / unicast, Is.EqualTo(2.0).Within(25).Percent, "node-stress-aware over all-unicast");
         Assert.That(stress, Is.GreaterThanOrEqualTo(random * 0.9));
-        Assert.That(stress, Is.GreaterThanOrEqualTo(unicast * 0.9));
     }
 
     private static async Task<Outcome> RunAsync(TreeKind kind)

@@ -31,18 +31,31 @@ public class FrameBufferPoolTests
         Assert.That(FrameBufferPool.RentedLength(FrameBufferPool.MaxPooledLength + 1), Is.EqualTo(FrameBufferPool.MaxPooledLength + 1));
     }
 
-    [TestCase(0)]
-    [TestCase(88)]
-    [TestCase(5144)]
-    [TestCase(5145)]
-    [TestCase(1_000_000)]
-    public void Rent_ReturnsAnArrayOfTheClassLength(int length)
+    // The documented classes, written out: a 24-byte header plus a payload class of 64 bytes, then 2^k, 1.25·2^k,
+    // 1.5·2^k and 1.75·2^k up to 2 MiB; beyond that the exact length (not pooled).
+    [TestCase(0, 88)]
+    [TestCase(88, 88)]
+    [TestCase(89, 104)] // 65-byte payload: the 80-byte class (1.25 · 64)
+    [TestCase(104, 104)]
+    [TestCase(105, 120)] // 96 = 1.5 · 64
+    [TestCase(137, 152)] // 113 → 128 = 2 · 64
+    [TestCase(1_048, 1_048)] // 1,024 exactly
+    [TestCase(1_049, 1_304)] // 1,025 → 1,280 = 1.25 · 1,024
+    [TestCase(5_144, 5_144)] // 5 KB = 1.25 · 4,096: a round size wastes nothing
+    [TestCase(5_145, 6_168)] // 5,121 → 6,144 = 1.5 · 4,096
+    [TestCase(7_193, 8_216)] // 7,169 → 8,192 = 2 · 4,096
+    [TestCase(1_000_000, 1_048_600)] // 999,976 → 1,048,576 = 2 · 524,288
+    [TestCase(2_097_176, 2_097_176)] // 2 MiB, the largest class
+    [TestCase(2_097_177, 2_097_177)] // beyond it: exactly what was asked
+    public void Rent_ReturnsAnArrayOfTheDocumentedClassLength(int length, int expected)
     {
         var pool = new FrameBufferPool();
         var array = pool.Rent(length);
-        Assert.That(array, Has.Length.EqualTo(FrameBufferPool.RentedLength(length)));
+        Assert.That(array, Has.Length.EqualTo(expected));
+        Assert.That(FrameBufferPool.RentedLength(length), Is.EqualTo(expected));
         pool.Return(array);
-        Assert.That(pool.Rent(length), Is.SameAs(array));
+        if (expected <= 2_097_176)
+            Assert.That(pool.Rent(length), Is.SameAs(array));
     }
 
     [Test]
@@ -106,7 +119,7 @@ public class FrameBufferPoolTests
         var pool = new FrameBufferPool();
         pool.Return(new byte[100]);
         Assert.That(pool.IdleCount(100), Is.Zero);
-        Assert.That(pool.Rent(100), Has.Length.EqualTo(FrameBufferPool.RentedLength(100)));
+        Assert.That(pool.Rent(100), Has.Length.EqualTo(104)); // 76-byte payload: the 80-byte class
 
         var oversized = pool.Rent(FrameBufferPool.MaxPooledLength + 1);
         pool.Return(oversized);

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using FsCheck;
+using FsCheck.Fluent;
 using NUnit.Framework;
 using Overlay.Buffers;
 using Overlay.Core.Tests.Support;
@@ -13,27 +15,30 @@ public class WireFormatTests
 {
     private const int MaxPayload = 64 * 1024;
 
-    [FsProperty(MaxTest = 300)]
-    public bool Header_RoundTrips(PositiveInt type, uint address, ushort port, int application, int sequence, NonNegativeInt length)
+    [FsProperty(MaxTest = 300, Arbitrary = [typeof(Generators)])]
+    public Property Header_RoundTrips(MessageHeader header)
     {
-        var messageType = type.Get % MessageTypes.EngineReservedStart;
-        if (messageType == 0)
-            messageType = MessageTypes.Data;
-        var header = new MessageHeader(messageType, new NodeId(address, port), application, sequence, length.Get % (MaxPayload + 1));
         var bytes = new byte[MessageHeader.Size];
         header.Write(bytes);
-        return MessageHeader.TryRead(bytes, MaxPayload, out var decoded) == WireError.None && decoded == header;
+        var ok = MessageHeader.TryRead(bytes, MaxPayload, out var decoded) == WireError.None && decoded == header;
+        return ok.ToProperty()
+            .Classify(header.Type >= 1 << 24, "type ≥ 2^24")
+            .Classify(header.Sender.Address >= 1u << 31, "address ≥ 2^31")
+            .Classify(header.ApplicationId < 0 || header.SequenceNumber < 0, "negative application or sequence")
+            .Classify(header.PayloadLength >= 4096, "length ≥ 4 KiB");
     }
 
-    [FsProperty(MaxTest = 200)]
-    public bool Frames_RoundTripThroughReader_ForAnyHeadersAndPayloads(byte[][] payloads, int seed)
+    [FsProperty(MaxTest = 200, Arbitrary = [typeof(Generators)])]
+    public Property Frames_RoundTripThroughReader_ForAnyHeadersAndPayloads(FrameBatch batch)
     {
         var pool = new MessagePool();
-        var random = new Random(seed);
+        var random = new Random(batch.Seed);
         var expected = new List<(MessageHeader Header, byte[] Payload)>();
         using var stream = new MemoryStream();
-        foreach (var payload in payloads)
+        foreach (var length in batch.Lengths)
         {
+            var payload = new byte[length];
+            random.NextBytes(payload);
             var header = new MessageHeader(
                 random.Next(1, MessageTypes.EngineReservedStart),
                 new NodeId((uint)random.Next(), (ushort)random.Next(65536)),
@@ -49,12 +54,16 @@ public class WireFormatTests
 
         var sink = new CollectingSink();
         using (var reader = new FrameReader(pool, MaxPayload))
-            reader.RunAsync(new ChunkedSource(stream.ToArray(), seed), sink, CancellationToken.None).GetAwaiter().GetResult();
+            reader.RunAsync(new ChunkedSource(stream.ToArray(), batch.Seed), sink, CancellationToken.None).GetAwaiter().GetResult();
         var ok = sink.Messages.Count == expected.Count;
         for (var i = 0; ok && i < expected.Count; i++)
             ok = sink.Messages[i].Header == expected[i].Header && sink.Messages[i].Payload.SequenceEqual(expected[i].Payload);
         sink.ReleaseAll();
-        return ok && pool.Outstanding == 0;
+        var largest = batch.Lengths.Length == 0 ? 0 : batch.Lengths.Max();
+        return (ok && pool.Outstanding == 0).ToProperty()
+            .Classify(batch.Lengths.Length >= 5, "≥ 5 frames")
+            .Classify(largest >= 16 * 1024, "a payload ≥ 16 KiB")
+            .Classify(batch.Lengths.Contains(0), "an empty payload");
     }
 
     [Test]
@@ -75,22 +84,16 @@ public class WireFormatTests
         Assert.That(pool.Outstanding, Is.Zero);
     }
 
-    [FsProperty(MaxTest = 500)]
-    public bool Reader_AnyByteStream_YieldsMessagesOrTypedError(byte[] garbage, int seed, bool startWithValidFrame)
+    // Pure garbage, garbage behind a valid header (so the reader takes one frame and then decodes garbage as the next
+    // header), and valid frames with a few bytes corrupted (so the damage lands in later headers and payloads).
+    [FsProperty(MaxTest = 500, Arbitrary = [typeof(Generators)])]
+    public Property Reader_AnyByteStream_YieldsMessagesOrTypedError(ByteStream stream)
     {
+        const int Limit = 1000;
         var pool = new MessagePool();
-        var data = garbage;
-        if (startWithValidFrame)
-        {
-            // Put a plausible header first so the decoder goes deeper than the first check.
-            var header = new byte[MessageHeader.Size];
-            new MessageHeader(MessageTypes.Data, default, 1, 2, garbage.Length % 100).Write(header);
-            data = [.. header, .. garbage];
-        }
-
         var sink = new CollectingSink();
-        var reader = new FrameReader(pool, 1000);
-        var run = reader.RunAsync(new ChunkedSource(data, seed), sink, CancellationToken.None);
+        var reader = new FrameReader(pool, Limit);
+        var run = reader.RunAsync(new ChunkedSource(stream.Data, stream.Seed), sink, CancellationToken.None);
         bool finished;
         try
         {
@@ -102,10 +105,13 @@ public class WireFormatTests
         }
 
         var typed = run.Exception is null || run.Exception.InnerException is WireFormatException;
-        var bounded = sink.Messages.TrueForAll(m => m.PayloadLength <= 1000);
+        var bounded = sink.Messages.TrueForAll(m => m.PayloadLength <= Limit);
+        var messages = sink.Messages.Count;
         reader.Dispose();
         sink.ReleaseAll();
-        return finished && typed && bounded && pool.Outstanding == 0;
+        var outcome = run.Exception?.InnerException is WireFormatException error ? error.Error.ToString() : run.IsCompletedSuccessfully ? "clean end" : "other";
+        return (finished && typed && bounded && pool.Outstanding == 0).ToProperty()
+            .Collect($"{stream.Kind}: {(messages >= 2 ? "2+" : messages.ToString(CultureInfo.InvariantCulture))} frames, then {outcome}");
     }
 
     [TestCase(0, WireError.UnknownType)]
@@ -165,15 +171,16 @@ public class WireFormatTests
         Assert.That(pool.Outstanding, Is.Zero);
     }
 
-    [FsProperty(MaxTest = 200)]
-    public bool Handshake_RoundTrips(uint address, ushort port, uint overlay, bool observer)
+    [FsProperty(MaxTest = 200, Arbitrary = [typeof(Generators)])]
+    public Property Handshake_RoundTrips(Handshake handshake)
     {
-        if (port == 0)
-            port = 1;
-        var handshake = new Handshake(new NodeId(address, port), overlay, observer ? HandshakeFlags.Observer : HandshakeFlags.None);
         var bytes = new byte[Handshake.Size];
         handshake.Write(bytes);
-        return Handshake.TryRead(bytes, out var decoded) == WireError.None && decoded == handshake;
+        var ok = Handshake.TryRead(bytes, out var decoded) == WireError.None && decoded == handshake;
+        return ok.ToProperty()
+            .Classify(handshake.ListenEndpoint.Address >= 1u << 31, "address ≥ 2^31")
+            .Classify(handshake.ListenEndpoint.Port >= 1024, "port ≥ 1024")
+            .Classify(handshake.OverlayId >= 1u << 31, "overlay id ≥ 2^31");
     }
 
     [Test]
@@ -191,5 +198,88 @@ public class WireFormatTests
         corrupt[23] = 1;
         Assert.That(Handshake.TryRead(corrupt, out _), Is.EqualTo(WireError.BadHandshake));
         Assert.That(Handshake.TryRead(bytes.AsSpan(0, 10), out _), Is.EqualTo(WireError.Truncated));
+    }
+
+    /// <summary>Payload lengths of a run of frames, and the seed for their headers, contents and read chunks.</summary>
+    public sealed record FrameBatch(int[] Lengths, int Seed)
+    {
+        public override string ToString() => $"lengths [{string.Join(", ", Lengths)}], seed {Seed}";
+    }
+
+    /// <summary>A byte stream to feed the reader, how it was made, and the seed for its read chunks.</summary>
+    public sealed record ByteStream(string Kind, byte[] Data, int Seed)
+    {
+        public override string ToString() => $"{Kind}: {Data.Length} bytes {Convert.ToHexString(Data.AsSpan(0, Math.Min(64, Data.Length)))}…, seed {Seed}";
+    }
+
+    /// <summary>Every header field over its whole range; streams up to 8 KiB, many times the reader's 1,000-byte limit.</summary>
+    public static class Generators
+    {
+        public static Arbitrary<MessageHeader> MessageHeaders() =>
+            (from type in Gen.Choose(1, MessageTypes.EngineReservedStart - 1)
+             from address in Spread.AnyUInt32
+             from port in Gen.Choose(0, ushort.MaxValue)
+             from application in Spread.AnyUInt32
+             from sequence in Spread.AnyUInt32
+             from length in Spread.LogUniform(0, MaxPayload)
+             select new MessageHeader(type, new NodeId(address, (ushort)port), (int)application, (int)sequence, length)).ToArbitrary();
+
+        public static Arbitrary<Handshake> Handshakes() =>
+            (from address in Spread.AnyUInt32
+             from port in Gen.Choose(1, ushort.MaxValue)
+             from overlay in Spread.AnyUInt32
+             from flags in Gen.Elements(HandshakeFlags.None, HandshakeFlags.Observer, HandshakeFlags.Authenticated, HandshakeFlags.All)
+             select new Handshake(new NodeId(address, (ushort)port), overlay, flags)).ToArbitrary();
+
+        public static Arbitrary<FrameBatch> FrameBatches() =>
+            (from count in Gen.Choose(0, 12)
+             from lengths in Gen.ArrayOf(Spread.LogUniform(0, MaxPayload), count)
+             from seed in Gen.Choose(int.MinValue, int.MaxValue)
+             select new FrameBatch(lengths, seed)).ToArbitrary();
+
+        public static Arbitrary<ByteStream> ByteStreams() =>
+            (from kind in Gen.Elements("garbage", "frame then garbage", "corrupted frames")
+             from length in Spread.LogUniform(0, 8192)
+             from seed in Gen.Choose(int.MinValue, int.MaxValue)
+             select Make(kind, length, seed)).ToArbitrary();
+
+        private static ByteStream Make(string kind, int length, int seed)
+        {
+            var random = new Random(seed);
+            var garbage = new byte[length];
+            random.NextBytes(garbage);
+            switch (kind)
+            {
+                case "frame then garbage":
+                {
+                    // A valid header whose payload ends inside the garbage: the rest is decoded as further frames.
+                    var header = new byte[MessageHeader.Size];
+                    new MessageHeader(MessageTypes.Data, new NodeId(1, 2), 1, 2, random.Next(0, Math.Min(length, 1000) + 1)).Write(header);
+                    return new ByteStream(kind, [.. header, .. garbage], seed);
+                }
+
+                case "corrupted frames":
+                {
+                    // Valid frames of up to 1,050 bytes (one in twenty over the limit), then a few bytes overwritten anywhere.
+                    using var frames = new MemoryStream();
+                    var sequence = 0;
+                    while (frames.Length < length)
+                    {
+                        var payload = new byte[random.Next(0, 1050)];
+                        var frame = new byte[MessageHeader.Size + payload.Length];
+                        new MessageHeader(MessageTypes.Data, new NodeId((uint)random.Next(), (ushort)random.Next(65536)), 1, sequence++, payload.Length).Write(frame);
+                        frames.Write(frame);
+                    }
+
+                    var data = frames.ToArray();
+                    for (var i = data.Length == 0 ? 0 : random.Next(0, 4); i > 0; i--)
+                        data[random.Next(data.Length)] = (byte)random.Next(256);
+                    return new ByteStream(kind, data, seed);
+                }
+
+                default:
+                    return new ByteStream(kind, garbage, seed);
+            }
+        }
     }
 }
