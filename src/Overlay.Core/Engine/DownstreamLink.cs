@@ -57,6 +57,9 @@ internal sealed class DownstreamLink : IFrameSink
     private long _emulatedLoss;
     private long _roundTripTicks = -1;
     private long _lastDue;
+
+    // Send loop only: emulated loss emptied buffer slots that no batch will announce (see RunAsync).
+    private bool _lostSinceWake;
     private IConnection? _connection;
 
     public DownstreamLink(OverlayNode node, NodeId peer, int capacity, long openedAt, int ordinal)
@@ -272,6 +275,14 @@ internal sealed class DownstreamLink : IFrameSink
 
                 if (inFlight == 0)
                 {
+                    // Losses made room but nothing goes out to announce it: a switch stalled on this full buffer
+                    // would otherwise sleep for good.
+                    if (_lostSinceWake)
+                    {
+                        _lostSinceWake = false;
+                        _node.Wake();
+                    }
+
                     if (Volatile.Read(ref _completing) != 0 && _delayLine.Count == 0 && _buffer.IsEmpty && _linkFrames.Count == 0)
                         return;
                     // Awaited here, not in a helper: this long-lived state machine is boxed once (see FrameReader.RunAsync).
@@ -430,6 +441,7 @@ internal sealed class DownstreamLink : IFrameSink
         if (conditions.LossRate <= 0 || _random.NextDouble() >= conditions.LossRate)
             return false;
         Volatile.Write(ref _emulatedLoss, _emulatedLoss + 1);
+        _lostSinceWake = true;
         return true;
     }
 
