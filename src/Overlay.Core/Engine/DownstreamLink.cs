@@ -35,7 +35,8 @@ internal sealed class DownstreamLink : IFrameSink
     private readonly SpscRing<Message> _buffer;
     private readonly AsyncSignal _work = new();
     private readonly Message[] _batch = new Message[MaxBatchMessages];
-    private readonly Queue<(Message Message, long Due)> _delayLine = new();
+    // Ordered by due time (then by arrival), so that jitter may reorder messages when the conditions allow it.
+    private readonly PriorityQueue<Message, (long Due, long Order)> _delayLine = new();
     private readonly TokenBucket _linkBucket;
     private readonly Random _random;
     private readonly ITimer _wakeTimer;
@@ -57,6 +58,7 @@ internal sealed class DownstreamLink : IFrameSink
     private long _emulatedLoss;
     private long _roundTripTicks = -1;
     private long _lastDue;
+    private long _delayOrder;
 
     // Send loop only: emulated loss emptied buffer slots that no batch will announce (see RunAsync).
     private bool _lostSinceWake;
@@ -335,8 +337,8 @@ internal sealed class DownstreamLink : IFrameSink
                 _batch[i] = null!;
             }
 
-            while (_delayLine.TryDequeue(out var delayed))
-                delayed.Message.Release();
+            while (_delayLine.TryDequeue(out var delayed, out _))
+                delayed.Release();
             while (_linkFrames.TryDequeue(out var frame))
                 frame.Release();
             _wakeTimer.Dispose();
@@ -393,7 +395,7 @@ internal sealed class DownstreamLink : IFrameSink
         var now = time.GetTimestamp();
         MakeLinkFrames();
         while (_linkFrames.TryDequeue(out var frame))
-            _delayLine.Enqueue((frame, DueTime(conditions, now)));
+            _delayLine.Enqueue(frame, (DueTime(conditions, now), _delayOrder++));
         while (_delayLine.Count < MaxDelayLine && _buffer.TryDequeue(out var message))
         {
             if (IsLost(conditions))
@@ -402,23 +404,23 @@ internal sealed class DownstreamLink : IFrameSink
                 continue;
             }
 
-            _delayLine.Enqueue((message, DueTime(conditions, now)));
+            _delayLine.Enqueue(message, (DueTime(conditions, now), _delayOrder++));
         }
 
         var count = 0;
         var bytes = 0;
         nextDue = 0;
-        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _delayLine.TryPeek(out var head))
+        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _delayLine.TryPeek(out var head, out var key))
         {
-            if (head.Due > now)
+            if (key.Due > now)
             {
-                nextDue = head.Due;
+                nextDue = key.Due;
                 break;
             }
 
             _delayLine.Dequeue();
-            _batch[count++] = head.Message;
-            bytes += head.Message.FrameLength;
+            _batch[count++] = head;
+            bytes += head.FrameLength;
         }
 
         return count;
