@@ -331,14 +331,16 @@ internal sealed class DownstreamLink : IFrameSink
             // A silence close usually ends the loop without an exception; it still closed for that reason.
             if (_silenceCause != WireError.None)
                 CloseReason = _silenceCause;
+            // Data taken from the buffer but never written (a batch waiting for tokens, messages on the emulated
+            // wire) is lost like what is still buffered, and counted so.
             for (var i = 0; i < inFlight; i++)
             {
-                _batch[i].Release();
+                ReleaseUnsent(_batch[i]);
                 _batch[i] = null!;
             }
 
             while (_delayLine.TryDequeue(out var delayed, out _))
-                delayed.Release();
+                ReleaseUnsent(delayed);
             while (_linkFrames.TryDequeue(out var frame))
                 frame.Release();
             _wakeTimer.Dispose();
@@ -346,6 +348,13 @@ internal sealed class DownstreamLink : IFrameSink
                 await connection.DisposeAsync();
             _node.Post(new NodeEvent(NodeEventKind.DownstreamClosed, this));
         }
+    }
+
+    private void ReleaseUnsent(Message message)
+    {
+        if (!MessageTypes.IsLinkInternal(message.Type))
+            _node.CountLost(message);
+        message.Release();
     }
 
     /// <summary>
