@@ -35,6 +35,7 @@ public sealed partial class OverlayNode
     private int _roundRobin;
     private int _sendsInCallback;
     private long _inlineRuns;
+    private long _loopWakeUps;
     private bool _stopping;
     private ITimer? _sourceResumeTimer;
 
@@ -54,6 +55,20 @@ public sealed partial class OverlayNode
 
     /// <summary>True while an I/O loop runs the switch inline (for tests).</summary>
     internal bool IsLoopBorrowed => _gate.IsBorrowed;
+
+    /// <summary>How often the loop task woke up after parking (an idle node must not be woken).</summary>
+    internal long LoopWakeUps => Volatile.Read(ref _loopWakeUps);
+
+    /// <summary>The switch's round-robin counter (loop only); set near its maximum to check that it may wrap.</summary>
+    internal int RoundRobinCounter
+    {
+        get => _roundRobin;
+        set
+        {
+            EnsureOnLoop();
+            _roundRobin = value;
+        }
+    }
 
     /// <summary>Wakes the loop if it sleeps; called by I/O loops after they change a buffer.</summary>
     internal void Wake() => _gate.Wake();
@@ -255,6 +270,7 @@ public sealed partial class OverlayNode
 
                 // While parked, I/O loops may borrow the loop to run the switch; it comes back with this signal.
                 await _gate.WaitUntilHandedBackAsync();
+                Volatile.Write(ref _loopWakeUps, _loopWakeUps + 1); // only the loop task writes it
             }
             catch (Exception ex)
             {

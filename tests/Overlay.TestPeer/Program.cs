@@ -2,9 +2,10 @@ using System.Globalization;
 using Overlay;
 using Overlay.TestPeer;
 
-// Usage: Overlay.TestPeer [--send-to a.b.c.d:port] [--failure-timeout-ms N] [--max-pending-handshakes N] [--handshake-timeout-ms N]
+// Usage: Overlay.TestPeer [--send-to a.b.c.d:port] [--failure-timeout-ms N] [--max-pending-handshakes N] [--handshake-timeout-ms N] [--download-bps N]
 // Starts a node, prints "LISTENING <endpoint>", and (with --send-to) streams data to that node until killed.
 // Each line "stats" on standard input is answered with one line "STATS name=value ..." of the node's counters.
+// --download-bps limits what the node reads, so a tiny value makes it a receiver that (almost) stops reading.
 NodeId? target = null;
 var options = new OverlayNodeOptions();
 for (var i = 0; i < args.Length - 1; i++)
@@ -17,6 +18,8 @@ for (var i = 0; i < args.Length - 1; i++)
         options.MaxPendingHandshakes = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
     else if (args[i] == "--handshake-timeout-ms")
         options.HandshakeTimeout = TimeSpan.FromMilliseconds(int.Parse(args[i + 1], CultureInfo.InvariantCulture));
+    else if (args[i] == "--download-bps")
+        options.DownloadBandwidth = double.Parse(args[i + 1], CultureInfo.InvariantCulture);
 }
 
 var forwarder = new Forwarder(target);

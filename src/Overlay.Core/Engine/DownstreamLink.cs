@@ -40,7 +40,8 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private readonly SpscRing<Message> _buffer;
     private readonly AsyncSignal _work = new();
     private readonly Message[] _batch = new Message[MaxBatchMessages];
-    private readonly Queue<(Message Message, long Due)> _delayLine = new();
+    // Ordered by due time (then by arrival), so that jitter may reorder messages when the conditions allow it.
+    private readonly PriorityQueue<Message, (long Due, long Order)> _delayLine = new();
     private readonly TokenBucket _linkBucket;
     private readonly KernelBufferSizing? _kernelBuffers;
     private readonly Random _random;
@@ -67,6 +68,10 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private long _emulatedLoss;
     private long _roundTripTicks = -1;
     private long _lastDue;
+    private long _delayOrder;
+
+    // Send loop only: emulated loss emptied buffer slots that no batch will announce (see RunAsync).
+    private bool _lostSinceWake;
     private IConnection? _connection;
 
     // The batch being written: frames [0, _writing), and how far the kernel has taken it (send loop only).
@@ -330,6 +335,14 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
 
                 if (inFlight == 0)
                 {
+                    // Losses made room but nothing goes out to announce it: a switch stalled on this full buffer
+                    // would otherwise sleep for good.
+                    if (_lostSinceWake)
+                    {
+                        _lostSinceWake = false;
+                        _node.Wake();
+                    }
+
                     if (Volatile.Read(ref _completing) != 0 && _delayLine.Count == 0 && _buffer.IsEmpty && _linkFrames.Count == 0)
                         return;
                     // Awaited here, not in a helper: this long-lived state machine is boxed once (see FrameReader.RunAsync).
@@ -369,14 +382,16 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         }
         finally
         {
+            // Data taken from the buffer but never written (a batch waiting for tokens, messages on the emulated
+            // wire) is lost like what is still buffered, and counted so.
             for (var i = 0; i < inFlight; i++)
             {
-                _batch[i].Release();
+                ReleaseUnsent(_batch[i]);
                 _batch[i] = null!;
             }
 
-            while (_delayLine.TryDequeue(out var delayed))
-                delayed.Message.Release();
+            while (_delayLine.TryDequeue(out var delayed, out _))
+                ReleaseUnsent(delayed);
             while (_linkFrames.TryDequeue(out var frame))
                 frame.Release();
             _wakeTimer.Dispose();
@@ -384,6 +399,13 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
                 await connection.DisposeAsync();
             _node.Post(new NodeEvent(NodeEventKind.DownstreamClosed, this));
         }
+    }
+
+    private void ReleaseUnsent(Message message)
+    {
+        if (!MessageTypes.IsLinkInternal(message.Type))
+            _node.CountLost(message);
+        message.Release();
     }
 
     /// <summary>
@@ -433,7 +455,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         var now = time.GetTimestamp();
         MakeLinkFrames();
         while (_linkFrames.TryDequeue(out var frame))
-            _delayLine.Enqueue((frame, DueTime(conditions, now)));
+            _delayLine.Enqueue(frame, (DueTime(conditions, now), _delayOrder++));
         while (_delayLine.Count < MaxDelayLine && _buffer.TryDequeue(out var message))
         {
             if (IsLost(conditions))
@@ -442,23 +464,23 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
                 continue;
             }
 
-            _delayLine.Enqueue((message, DueTime(conditions, now)));
+            _delayLine.Enqueue(message, (DueTime(conditions, now), _delayOrder++));
         }
 
         var count = 0;
         var bytes = 0;
         nextDue = 0;
-        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _delayLine.TryPeek(out var head))
+        while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _delayLine.TryPeek(out var head, out var key))
         {
-            if (head.Due > now)
+            if (key.Due > now)
             {
-                nextDue = head.Due;
+                nextDue = key.Due;
                 break;
             }
 
             _delayLine.Dequeue();
-            _batch[count++] = head.Message;
-            bytes += head.Message.FrameLength;
+            _batch[count++] = head;
+            bytes += head.FrameLength;
         }
 
         return count;
@@ -481,6 +503,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         if (conditions.LossRate <= 0 || _random.NextDouble() >= conditions.LossRate)
             return false;
         Volatile.Write(ref _emulatedLoss, _emulatedLoss + 1);
+        _lostSinceWake = true;
         return true;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NUnit.Framework;
 using Overlay.Core.Tests.Support;
 
@@ -8,26 +7,30 @@ namespace Overlay.Core.Tests.Failures;
 public class PeerFailureTests
 {
     [Test, CancelAfter(60_000)]
-    public async Task KilledPeerProcess_IsDetectedWithinOneSecond()
+    public async Task KilledPeerProcess_IsDetectedAtOnce_ByItsClosedSockets_NotBySilence()
     {
+        // The kernel closes a killed process's sockets, so both links break at once. A failure time-out far longer
+        // than the detection allowed below shows that the closed sockets, not the silence check, found the failure;
+        // the allowance itself is only scheduling slack for a loaded machine (about 50 ms on a quiet one).
+        var failureTimeout = TimeSpan.FromSeconds(60);
         await using var overlay = new TestOverlay();
         var relay = new RelayAlgorithm();
-        var a = await overlay.AddAsync(relay);
-        using var peer = await PeerProcess.StartAsync("--send-to", a.Id.ToString());
+        var a = await overlay.AddAsync(relay, o => o.FailureTimeout = failureTimeout);
+        using var peer = await PeerProcess.StartAsync("--send-to", a.Id.ToString(), "--failure-timeout-ms", "60000");
         relay.Children.Add(peer.Id);
         await a.DeploySourceAsync(1, new SourceOptions { PayloadLength = 1000 });
         Assert.That(await Eventually.TrueAsync(() => relay.ArrivalsFrom(peer.Id).Count > 100 && a.GetStatistics().Downstreams.Count == 1, TimeSpan.FromSeconds(20)), Is.True);
 
         var killedAt = DateTime.UtcNow;
-        var clock = Stopwatch.StartNew();
         peer.Kill();
         Assert.That(
-            await Eventually.TrueAsync(() => relay.Failures.Count(f => f.Peer == peer.Id) >= 2, TimeSpan.FromSeconds(10)),
+            await Eventually.TrueAsync(() => relay.Failures.Count(f => f.Peer == peer.Id) >= 2, TimeSpan.FromSeconds(20)),
             Is.True,
             "both links to the killed peer are reported broken");
         var detection = relay.Failures.Where(f => f.Peer == peer.Id).Max(f => f.At) - killedAt;
         TestContext.Out.WriteLine($"killed peer detected after {detection.TotalMilliseconds:F0} ms ({string.Join(", ", relay.Failures.Select(f => f.Type))})");
-        Assert.That(detection, Is.LessThan(TimeSpan.FromSeconds(1)));
+        Assert.That(detection, Is.LessThan(failureTimeout / 6));
+        Assert.That(a.GetStatistics().LinksClosedByError.GetValueOrDefault(Overlay.Wire.WireError.Silent), Is.Zero, "no link was closed for silence");
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
@@ -109,12 +112,12 @@ public class PeerFailureTests
         Assert.That(await Eventually.TrueAsync(() => a.GetStatistics().Downstreams.Count == 1, TimeSpan.FromSeconds(10)), Is.True);
 
         var heard = a.WireBytesReceived;
-        await Task.Delay(TimeSpan.FromSeconds(5)); // five failure time-outs without data
+        await Task.Delay(TimeSpan.FromSeconds(5)); // five failure time-outs without data: the link must survive them
+        Assert.That(await Eventually.TrueAsync(() => a.WireBytesReceived > heard, TimeSpan.FromSeconds(10)), Is.True, "the peer answered keep-alive pings on the idle link");
         var statistics = a.GetStatistics();
         Assert.That(relay.Failures, Is.Empty);
         Assert.That(statistics.LinksClosedByError, Is.Empty);
         Assert.That(statistics.Downstreams, Has.Count.EqualTo(1));
-        Assert.That(a.WireBytesReceived, Is.GreaterThan(heard), "the peer answered keep-alive pings on the idle link");
         peer.Kill();
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);

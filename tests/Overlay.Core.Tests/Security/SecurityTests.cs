@@ -46,10 +46,14 @@ public class SecurityTests
         await legit.ConnectAsync(proxy.EndPoint);
         using (var reader = new Overlay.Transport.FrameReader(overlay.Pool, 1024))
             await Overlay.Transport.HandshakeExchange.ConnectAsync(legit, reader, new Handshake(a.Id, 0), "s3cret"u8.ToArray(), CancellationToken.None);
-        await Task.Delay(200);
+        // The proxy forwards the proof a moment after the exchange ends on our side.
+        Assert.That(
+            await Eventually.TrueAsync(() => proxy.Recorded.Length >= Handshake.Size + 16 + 32, TimeSpan.FromSeconds(10)),
+            Is.True,
+            "handshake, nonce and proof were recorded");
         legit.Dispose();
         var recorded = proxy.Recorded;
-        Assert.That(recorded.Length, Is.EqualTo(Handshake.Size + 16 + 32), "handshake, nonce and proof were recorded");
+        Assert.That(recorded.Length, Is.EqualTo(Handshake.Size + 16 + 32), "nothing but handshake, nonce and proof");
 
         // Replaying it word for word must fail: B's nonce is new, so the old proof does not fit.
         using var replay = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -84,6 +88,11 @@ public class SecurityTests
         await socket.SendAsync(frame);
 
         Assert.That(await ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, "the link that carried the command is closed");
+        // The close is counted when the node's loop handles it, a moment after the socket closed.
+        Assert.That(
+            await Eventually.TrueAsync(() => victim.GetStatistics().LinksClosedByError.GetValueOrDefault(WireError.NotAllowed) >= 1, TimeSpan.FromSeconds(10)),
+            Is.True);
+        // A terminate command would have stopped the node within 100 ms of arriving (ExecuteControlAsync).
         await Task.Delay(500);
         Assert.That(victim.IsRunning, Is.True);
         Assert.That(victim.GetStatistics().LinksClosedByError.GetValueOrDefault(WireError.NotAllowed), Is.EqualTo(1));
