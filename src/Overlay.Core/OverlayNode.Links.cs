@@ -25,8 +25,12 @@ public sealed partial class OverlayNode
     internal double TightestLimit()
     {
         var rate = Math.Min(TotalBucket.Rate, Math.Min(UploadBucket.Rate, DownloadBucket.Rate));
-        foreach (var bucket in _linkBuckets.Values)
-            rate = Math.Min(rate, bucket.Rate);
+        lock (_linkBuckets)
+        {
+            foreach (var entry in _linkBuckets.Values)
+                rate = Math.Min(rate, entry.Bucket.Rate);
+        }
+
         return rate;
     }
 
