@@ -81,10 +81,18 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to 3.</remarks>
     public int ConnectRetries { get; set; } = 3;
 
-    /// <summary>Kernel send and receive buffer size of every link's socket, in bytes; null keeps the system's default.</summary>
+    /// <summary>
+    /// Kernel send and receive buffer size of every link's socket, in bytes; null lets the node choose: the system's
+    /// default, or — while the node has any emulated bandwidth limit — about 100 ms worth of the limit.
+    /// </summary>
     /// <remarks>
     /// Defaults to null. Small values make back pressure reach upstream nodes sooner, because less data hides in
-    /// kernel buffers (loopback buffers grow to megabytes).
+    /// kernel buffers (loopback buffers grow to megabytes). With null, a node with an emulated limit (in these
+    /// options, or set at run time with <see cref="OverlayNode.SetBandwidth"/> or
+    /// <see cref="OverlayNode.SetLinkBandwidth"/>) sizes each link's kernel buffer to 100 ms of the tightest limit
+    /// on that direction (a direction without a limit of its own: the tightest limit on the node), at least 4 KiB,
+    /// so a throttled experiment queues in the engine's buffers (<see cref="BufferCapacity"/>), not for minutes in
+    /// the kernel; lifting every limit gives the buffers back their earlier size. A value set here is kept as it is.
     /// </remarks>
     public int? SocketBufferSize { get; set; }
 

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using NUnit.Framework;
+using Overlay.Buffers;
+using Overlay.Core.Tests.Transport;
+using Overlay.Engine;
+using Overlay.Transport;
 
 namespace Overlay.Core.Tests.Emulation;
 
@@ -60,5 +64,30 @@ public class KernelBufferTests
         Assert.That(queued, Is.LessThanOrEqualTo(2 * UpstreamRate), "bytes queued between the source and the end of the chain");
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task KernelBuffer_SizedToALimit_GetsItsSizeBackWhenTheLimitIsLifted(bool send)
+    {
+        var (client, server) = await LoopbackPair.ConnectAsync();
+        using (server)
+        {
+            var pool = new MessagePool();
+            await using var connection = new TcpConnection(client, new NodeId(0x7F000001, 1), new FrameReader(pool, 1024));
+            int Size() => send ? client.SendBufferSize : client.ReceiveBufferSize;
+            var before = Size();
+
+            connection.SetKernelBuffer(send, KernelBufferSizing.SizeFor(40_000));
+            var limited = Size();
+            connection.SetKernelBuffer(send, KernelBufferSizing.SizeFor(20_000)); // a changed limit
+            connection.SetKernelBuffer(send, null); // every limit lifted
+            var after = Size();
+
+            TestContext.Out.WriteLine($"{(send ? "send" : "receive")} buffer: {before} → {limited} → {after}");
+            Assert.That(limited, Is.LessThan(before));
+            Assert.That(limited, Is.LessThanOrEqualTo(2 * KernelBufferSizing.Minimum)); // Linux reports twice what was set
+            Assert.That(after, Is.EqualTo(before));
+        }
     }
 }
