@@ -7,8 +7,8 @@ namespace Overlay;
 /// <param name="Accepted">TCP connections the listener accepted, before any handshake (refused ones included).</param>
 /// <param name="InHandshake">Accepted connections whose handshake is under way now (at most <see cref="OverlayNodeOptions.MaxPendingHandshakes"/>).</param>
 /// <param name="AcceptBackOffs">
-/// Failed accepts after which the listener paused because the process had no descriptors left (or the system no socket
-/// buffers); the links already open carry on meanwhile, and accepting resumes by itself.
+/// Pauses of the listener (10 ms, doubling to 1 s) because an accept failed for want of descriptors (or socket
+/// buffers) and none had come free since; the links already open carry on meanwhile, and accepting resumes by itself.
 /// </param>
 /// <param name="StagingBytes">Bytes of read staging buffers held now by this node's connections.</param>
 /// <param name="PartialMessageBytes">Bytes reserved now for partly received messages (at most <see cref="OverlayNodeOptions.PartialMessageBudget"/>).</param>

@@ -305,8 +305,9 @@ internal sealed class FrameReader : IDisposable
             throw new WireFormatException(WireError.PartialMessageBudget);
         }
 
-        // Visible to other readers' evictions only now that it counts in the total.
-        _partialFilled = 0;
+        // Visible to other readers' evictions only now that it counts in the total. What is staged already is
+        // the payload's first bytes.
+        _partialFilled = _end - _start;
         Volatile.Write(ref _reservedAt, Stopwatch.GetTimestamp());
         Volatile.Write(ref _reserved, bytes);
     }

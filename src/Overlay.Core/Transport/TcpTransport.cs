@@ -63,7 +63,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     /// <summary>Accepted connections whose handshake is under way now.</summary>
     public int ConnectionsInHandshake => Volatile.Read(ref _inHandshake);
 
-    /// <summary>Failed accepts after which the accept loop paused (no descriptors or socket buffers left).</summary>
+    /// <summary>Pauses of the accept loop because descriptors or socket buffers ran out (each back-off counts).</summary>
     public long AcceptBackOffs => Interlocked.Read(ref _acceptBackOffs);
 
     /// <summary>Binds the listening socket and starts accepting.</summary>
@@ -84,6 +84,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         }
 
         _listener = listener;
+        SpareDescriptors.TryHold();
         LocalId = NodeId.FromEndPoint((IPEndPoint)listener.LocalEndPoint!);
         _acceptLoop = AcceptLoopAsync(listener, handler);
     }
@@ -158,24 +159,30 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             catch (SocketException ex)
             {
                 // Out of descriptors (EMFILE, ENFILE) or socket buffers: the connection stays in the backlog and the
-                // next accept would fail at once, thousands of times a second. Pause, longer each time, and keep
-                // serving the links already open; one warning per episode, one when it ends.
+                // next accept would fail again. Give the spare descriptors to the rest of the process (the runtime
+                // aborts when it has none), pause, longer each time, and keep serving the links already open; accept
+                // again only once the spares could be taken back. One warning per episode, one when it ends.
                 if (failures++ == 0)
                 {
                     pausedAt = TimeProvider.GetTimestamp();
                     LogAcceptsPaused(ex.SocketErrorCode);
                 }
 
-                Interlocked.Increment(ref _acceptBackOffs);
-                backOff = backOff == TimeSpan.Zero ? FirstAcceptBackOff : TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, LongestAcceptBackOff.Ticks));
-                try
+                SpareDescriptors.Release();
+                do
                 {
-                    await Task.Delay(backOff, TimeProvider, _stopping.Token);
+                    Interlocked.Increment(ref _acceptBackOffs);
+                    backOff = backOff == TimeSpan.Zero ? FirstAcceptBackOff : TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, LongestAcceptBackOff.Ticks));
+                    try
+                    {
+                        await Task.Delay(backOff, TimeProvider, _stopping.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
                 }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                while (!SpareDescriptors.TryHold());
 
                 continue;
             }
