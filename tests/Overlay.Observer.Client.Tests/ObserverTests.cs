@@ -73,25 +73,27 @@ public class ObserverTests
             await observer.DeploySourceAsync(a.Id, 7, payloadLength: 5 * 1024);
             Assert.That(await Eventually.TrueAsync(() => sink.Delivered > 100, TimeSpan.FromSeconds(10)), Is.True);
 
-            // Bandwidth: A's upload to 200 KB/s, and the measured throughput follows.
+            // Bandwidth: A's upload to 200 KB/s, and the throughput follows — measured from A's byte counter over two
+            // consecutive 2-second windows (about 80 messages each), not from one 250 ms reading of a handful.
             await observer.SetBandwidthAsync(a.Id, BandwidthScope.Upload, 200_000);
             Assert.That(a.GetBandwidth(BandwidthScope.Upload), Is.EqualTo(200_000));
-            Assert.That(await Eventually.TrueAsync(() => RateToB() is > 150_000 and < 250_000, TimeSpan.FromSeconds(10)), Is.True, $"A→B {RateToB()}");
+            var rate = await RateToBAsync(200_000);
+            Assert.That(rate["AB"], Is.EqualTo(200_000).Within(25).Percent, "A→B after the upload limit");
 
             // Per-link bandwidth, read back from the model's status.
             await observer.SetLinkBandwidthAsync(a.Id, b.Id, LinkDirection.Downstream, 100_000);
-            Assert.That(await Eventually.TrueAsync(() => RateToB() is > 75_000 and < 125_000, TimeSpan.FromSeconds(10)), Is.True, $"A→B {RateToB()}");
+            rate = await RateToBAsync(100_000);
+            Assert.That(rate["AB"], Is.EqualTo(100_000).Within(25).Percent, "A→B after the link limit");
             Assert.That(
                 await Eventually.TrueAsync(() => observer.GetNode(a.Id)?.Status?.Links.Any(l => l.Direction == LinkDirection.Downstream && l.BandwidthLimit == 100_000 && l.Applications.Contains(7)) == true, TimeSpan.FromSeconds(5)),
                 Is.True);
 
-            // Terminate the source: data stops.
+            // Terminate the source: data stops. What was already in buffers drains at 100 KB/s until B has every message
+            // A's source made; then neither count moves again (checked once more after the commands below).
             await observer.TerminateSourceAsync(a.Id, 7);
-            await Task.Delay(1500); // what was already in buffers drains at 100 KB/s
-            var stopped = sink.Delivered;
-            await Task.Delay(1000);
-            Assert.That(sink.Delivered, Is.EqualTo(stopped));
             Assert.That((await a.GetStatusAsync()).Sources, Is.Empty);
+            Assert.That(await Eventually.TrueAsync(() => sink.Delivered == source.Produced, TimeSpan.FromSeconds(20)), Is.True, $"B has {sink.Delivered} of {source.Produced}");
+            var stopped = source.Produced;
 
             // Join, leave and a custom command reach the algorithm.
             await observer.JoinAsync(b.Id, 3);
@@ -99,6 +101,7 @@ public class ObserverTests
             await observer.SendCustomAsync(b.Id, 11, -42);
             await observer.SendCustomAsync(b.Id, 12, 5, new byte[] { 0xCA, 0xFE, 0x00, 0x01 });
             Assert.That(sink.Events, Does.Contain("join 3").And.Contain("leave 3").And.Contain("custom 11 -42").And.Contain("custom 12 5 CAFE0001"));
+            Assert.That((source.Produced, sink.Delivered), Is.EqualTo((stopped, stopped)), "no data after the source was terminated");
 
             // A custom command's bytes are bounded, and the refusal comes before anything is sent.
             var tooLong = new byte[ControlRequest.MaxCustomPayloadLength + 1];
@@ -122,7 +125,12 @@ public class ObserverTests
 
         Assert.That(pool.Outstanding, Is.Zero);
 
-        double RateToB() => a.GetStatistics().Find(b.Id, LinkDirection.Downstream)?.BytesPerSecond ?? 0;
+        Task<Dictionary<string, double>> RateToBAsync(double expected) =>
+            LinkRates.ConvergeAsync(
+                new Dictionary<string, double> { ["AB"] = expected },
+                0.25,
+                TimeSpan.FromSeconds(30),
+                () => LinkRates.MeasureAsync(new Dictionary<string, Func<long>> { ["AB"] = () => a.GetStatistics().Find(b.Id, LinkDirection.Downstream)?.Bytes ?? 0 }, TimeSpan.FromSeconds(2)));
     }
 
     [Test, CancelAfter(120_000)]
@@ -193,16 +201,14 @@ public class ObserverTests
 
         await first.DisposeAsync();
         var during = sink.Delivered;
-        await Task.Delay(1000);
-        Assert.That(sink.Delivered, Is.GreaterThan(during + 100), "data kept flowing without the observer");
+        Assert.That(await Eventually.TrueAsync(() => sink.Delivered > during + 100, TimeSpan.FromSeconds(20)), Is.True, "data kept flowing without the observer");
 
         await using var second = new OverlayObserver(new ObserverOptions { Port = endPoint.Port });
         await second.StartAsync();
         Assert.That(await Eventually.TrueAsync(() => second.GetNodes().Count(n => n.IsAlive) == 2, TimeSpan.FromSeconds(15)), Is.True, "nodes registered again");
         Assert.That(a.ObserverConnections, Is.GreaterThanOrEqualTo(2));
         var after = sink.Delivered;
-        await Task.Delay(500);
-        Assert.That(sink.Delivered, Is.GreaterThan(after));
+        Assert.That(await Eventually.TrueAsync(() => sink.Delivered > after + 100, TimeSpan.FromSeconds(20)), Is.True, "data flows with the new observer");
         await a.StopAsync();
         await b.StopAsync();
         Assert.That(pool.Outstanding, Is.Zero);

@@ -6,6 +6,7 @@ namespace Overlay.Observer.Client.Tests;
 internal sealed class Recorder : Algorithm
 {
     private long _delivered;
+    private long _produced;
 
     public ConcurrentQueue<string> Events { get; } = new();
 
@@ -14,6 +15,9 @@ internal sealed class Recorder : Algorithm
     public List<NodeId> Children { get; } = [];
 
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Data messages from this node's own sources.</summary>
+    public long Produced => Interlocked.Read(ref _produced);
 
     public HashSet<NodeId> Known() => [.. KnownHosts];
 
@@ -26,6 +30,8 @@ internal sealed class Recorder : Algorithm
             case MessageTypes.Data:
                 if (message.From != Self)
                     Interlocked.Increment(ref _delivered);
+                else
+                    Interlocked.Increment(ref _produced);
                 foreach (var child in Children)
                     Send(message, child);
                 return Disposition.Forwarded;

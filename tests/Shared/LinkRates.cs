@@ -55,16 +55,22 @@ internal static class LinkRates
         return firstBytes is { } first && span > 0 ? (lastBytes - first) / span : 0;
     }
 
-    /// <summary>Measures with <paramref name="measure"/> until every named rate is within <paramref name="tolerance"/> of its expected value, or time runs out.</summary>
+    /// <summary>
+    /// Measures with <paramref name="measure"/> until every named rate is within <paramref name="tolerance"/> of its
+    /// expected value in two consecutive windows, or time runs out; returns the last window's rates. One lucky window
+    /// (a burst draining, a stall ending) is not enough: the rates must hold.
+    /// </summary>
     public static async Task<Dictionary<string, double>> ConvergeAsync(
         IReadOnlyDictionary<string, double> expected, double tolerance, TimeSpan timeout, Func<Task<Dictionary<string, double>>> measure)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var inTolerance = 0;
         while (true)
         {
             var rates = await measure();
             var converged = expected.All(e => Math.Abs(rates[e.Key] - e.Value) <= tolerance * e.Value);
-            if (converged || DateTime.UtcNow > deadline)
+            inTolerance = converged ? inTolerance + 1 : 0;
+            if (inTolerance >= 2 || DateTime.UtcNow > deadline)
                 return rates;
         }
     }

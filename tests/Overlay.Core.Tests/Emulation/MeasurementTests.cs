@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using NUnit.Framework;
+using Overlay.Emulation;
 
 namespace Overlay.Core.Tests.Emulation;
 
@@ -22,7 +23,32 @@ public class MeasurementTests
         var result = measurer.Results[b.Id];
         TestContext.Out.WriteLine($"measured {result.BytesPerSecond / 1000:F1} KB/s, RTT {result.RoundTripTime?.TotalMilliseconds:F2} ms");
         Assert.That(result.BytesPerSecond, Is.EqualTo(200_000).Within(25).Percent);
-        Assert.That(result.RoundTripTime, Is.Not.Null);
+        // Loopback without emulated delay: well under the 100 ms the next test adds (a ping may wait behind probe
+        // frames at the link's 200 KB/s, and a loaded machine adds its own).
+        Assert.That(result.RoundTripTime, Is.Not.Null.And.InRange(TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(500)));
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task MeasurePeer_OverADelayedLink_ReportsARoundTripOfAtLeastTheDelay()
+    {
+        await using var overlay = new TestOverlay();
+        var measurer = new Measurer();
+        var a = await overlay.AddAsync(measurer);
+        var b = await overlay.AddAsync(new RelayAlgorithm());
+
+        // 300 ms of emulated delay on the way out; the pong comes straight back (B adds none on its side).
+        var delay = TimeSpan.FromMilliseconds(300);
+        a.SetLinkConditions(b.Id, new LinkConditions { Delay = delay });
+        await a.InvokeAsync(() => measurer.Measure(b.Id));
+        Assert.That(await Eventually.TrueAsync(() => measurer.Results.ContainsKey(b.Id), TimeSpan.FromSeconds(15)), Is.True);
+        var result = measurer.Results[b.Id];
+        TestContext.Out.WriteLine($"RTT {result.RoundTripTime?.TotalMilliseconds:F2} ms over a link delayed {delay.TotalMilliseconds} ms");
+
+        // Never less than the delay; the margin above it is for a loaded machine, and stays below a second delay (the
+        // pong delayed as well, or the ping twice).
+        Assert.That(result.RoundTripTime, Is.Not.Null.And.InRange(delay, delay + TimeSpan.FromMilliseconds(290)));
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }

@@ -21,8 +21,10 @@ public class TerminationTests
                 o.UploadBandwidth = 30 * KB;
         });
         await net["A"].DeploySourceAsync(1, new SourceOptions { PayloadLength = 5 * 1024 });
-        var before = await net.ConvergeAsync(Expect(("DE", 30), ("CD", 15)), 0.15, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30));
+        var expectedB = Expect(("DE", 30), ("BD", 15), ("CD", 15));
+        var before = await net.ConvergeAsync(expectedB, 0.2, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(45));
         TestContext.Out.WriteLine("6(b) KB/s: " + LinkRates.Format(before));
+        AssertWithin(before, expectedB, 0.2); // the starting point of 6(c): D's 30 KB/s shared by its two upstreams
 
         // Fig. 6(c): B goes; AB, BD, BF close; D has one upstream left, so CD carries all of D's 30 KB/s.
         await net["B"].TerminateAsync();
@@ -34,7 +36,7 @@ public class TerminationTests
             TimeSpan.FromSeconds(10)), Is.True, "links AB, BD, BF are gone");
         var alive = net.Links.Where(l => l.Value.From != net["B"] && l.Value.To != net["B"]).ToDictionary(l => l.Key, l => l.Value);
         var expectedC = Expect(("CD", 30), ("DE", 30), ("EF", 30), ("EG", 30), ("AC", 30), ("CG", 30));
-        var rates = await ConvergeAsync(alive, expectedC, TimeSpan.FromSeconds(30));
+        var rates = await LinkRates.ConvergeAsync(expectedC, 0.2, TimeSpan.FromSeconds(40), () => LinkRates.MeasureAsync(alive, TimeSpan.FromSeconds(5)));
         TestContext.Out.WriteLine("6(c) KB/s: " + LinkRates.Format(rates));
         AssertWithin(rates, expectedC, 0.2);
 
@@ -42,7 +44,7 @@ public class TerminationTests
         await net["G"].TerminateAsync();
         alive = alive.Where(l => l.Value.To != net["G"]).ToDictionary(l => l.Key, l => l.Value);
         var expectedD = Expect(("CD", 30), ("DE", 30), ("EF", 30));
-        rates = await ConvergeAsync(alive, expectedD, TimeSpan.FromSeconds(30));
+        rates = await LinkRates.ConvergeAsync(expectedD, 0.2, TimeSpan.FromSeconds(40), () => LinkRates.MeasureAsync(alive, TimeSpan.FromSeconds(5)));
         TestContext.Out.WriteLine("6(d) KB/s: " + LinkRates.Format(rates));
         AssertWithin(rates, expectedD, 0.2);
         Assert.That(net.Algorithms["F"].Corrupt, Is.Zero);
@@ -98,13 +100,20 @@ public class TerminationTests
         foreach (var (from, to) in edges)
             reachable[to] |= reachable[from] && !dead[to];
 
-        await Task.Delay(500); // failures detected, algorithms told
+        // Wait until every survivor that received from a dead node has been told (the failures are detected), then
+        // count: each reachable survivor must go on receiving (a number of new messages, waited for rather than timed).
+        var told = await Eventually.TrueAsync(
+            () => edges.All(e =>
+                !dead[e.From] || dead[e.To] || relays[e.To].ArrivalsFrom(nodes[e.From].Id).Count == 0
+                || relays[e.To].Failures.Any(f => f.Peer == nodes[e.From].Id && f.Type == MessageTypes.BrokenUpstream)),
+            TimeSpan.FromSeconds(20));
+        var ok = told;
+        if (!told)
+            TestContext.Out.WriteLine($"seed {seed}: a survivor was not told of a dead neighbour; edges {string.Join(' ', edges)}");
         var before = relays.Select(r => r.Delivered).ToArray();
-        await Task.Delay(1000);
-        var ok = true;
         for (var i = 0; i < size; i++)
         {
-            if (reachable[i] && relays[i].Delivered <= before[i])
+            if (reachable[i] && !await Eventually.TrueAsync(() => relays[i].Delivered >= before[i] + 50, TimeSpan.FromSeconds(30)))
             {
                 ok = false;
                 TestContext.Out.WriteLine($"seed {seed}: node {i} stopped receiving; edges {string.Join(' ', edges)}, dead {string.Join(',', Enumerable.Range(0, size).Where(j => dead[j]))}");
@@ -121,18 +130,6 @@ public class TerminationTests
 
     private static Dictionary<string, double> Expect(params (string Link, double KBps)[] rates) =>
         rates.ToDictionary(r => r.Link, r => r.KBps * KB);
-
-    private static async Task<Dictionary<string, double>> ConvergeAsync(
-        Dictionary<string, (OverlayNode From, OverlayNode To)> links, Dictionary<string, double> expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var rates = await LinkRates.MeasureAsync(links, TimeSpan.FromSeconds(5));
-            if (expected.All(e => Math.Abs(rates[e.Key] - e.Value) <= 0.2 * e.Value) || DateTime.UtcNow > deadline)
-                return rates;
-        }
-    }
 
     private static void AssertWithin(Dictionary<string, double> measured, Dictionary<string, double> expected, double tolerance)
     {

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using Overlay.Core.Tests.Support;
 using Overlay.Observer;
 using Overlay.Wire;
 
@@ -16,7 +18,12 @@ public class SecurityTests
         await using var overlay = new TestOverlay();
         var sender = new RelayAlgorithm();
         var a = await overlay.AddAsync(sender, o => o.SharedSecret = "right");
-        var b = await overlay.AddAsync(new RelayAlgorithm(), o => o.SharedSecret = "wrong");
+        var log = new CapturingLoggerFactory();
+        var b = await overlay.AddAsync(new RelayAlgorithm(), o =>
+        {
+            o.SharedSecret = "wrong";
+            o.LoggerFactory = log;
+        });
         var c = await overlay.AddAsync(new RelayAlgorithm(), o => o.SharedSecret = "right");
         sender.Children.Add(b.Id);
         sender.Children.Add(c.Id);
@@ -27,6 +34,12 @@ public class SecurityTests
             await Eventually.TrueAsync(() => b.GetStatistics().RejectedConnections.GetValueOrDefault(WireError.AuthenticationFailed) >= 1, TimeSpan.FromSeconds(10)),
             Is.True,
             "B counted the refusal: " + string.Join(", ", b.GetStatistics().RejectedConnections));
+
+        // …and logged it: a warning naming the reason, so an operator sees why the peer could not join.
+        var refusals = log.Records.Where(r => r.Level == LogLevel.Warning && Equals(r.Values.GetValueOrDefault("Reason"), WireError.AuthenticationFailed)).ToList();
+        TestContext.Out.WriteLine(string.Join(Environment.NewLine, refusals.Select(r => r.Message)));
+        Assert.That(refusals, Is.Not.Empty, "no warning with reason AuthenticationFailed among: " + string.Join(" | ", log.Records.Select(r => r.Message)));
+        Assert.That(refusals[0].Message, Does.StartWith("Refused connection from 127.0.0.1:").And.Contain("AuthenticationFailed"));
         Assert.That(await Eventually.TrueAsync(() => c.GetStatistics().Upstreams.Count == 1, TimeSpan.FromSeconds(10)), Is.True, "the right secret connects");
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);

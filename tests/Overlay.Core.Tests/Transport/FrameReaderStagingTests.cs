@@ -77,7 +77,17 @@ public class FrameReaderStagingTests
     [Test]
     public async Task ALinkWhoseWaitsAreShort_KeepsItsStaging_UntilAWaitIsLong()
     {
-        // One 50-byte frame per read, each read completing at once: every frame boundary drains the source.
+        // One 50-byte frame per read, each read completing at once: every frame boundary drains the source. The bound
+        // holds on every run; a run counts as quiet when the machine let the rule show (few slow steps), and one of
+        // five must be.
+        var quiet = false;
+        for (var attempt = 0; attempt < 5 && !quiet; attempt++)
+            quiet = await RunShortWaitsAsync();
+        Assert.That(quiet, Is.True, "five runs in a row were too slow for the busy rule to show");
+    }
+
+    private static async Task<bool> RunShortWaitsAsync()
+    {
         const int Frames = 400;
         const int FrameLength = 50 + MessageHeader.Size;
         var pool = new MessagePool();
@@ -87,6 +97,7 @@ public class FrameReaderStagingTests
             Fixed = true,
             PauseAt = Frames / 2 * FrameLength,
         };
+        int allowed;
         using (var reader = new FrameReader(pool, MaxPayload))
         {
             source.Reader = reader;
@@ -95,10 +106,9 @@ public class FrameReaderStagingTests
             // Without the busy rule every one of the 400 drained boundaries would give the buffer back. With it, the
             // link turns busy after four short waits; only a wait that looked long (the 50 ms pause, or this thread
             // descheduled on a loaded machine, which the source sees as a slow step) costs at most four more.
-            var allowed = 4 * (source.SlowSteps + 2);
+            allowed = 4 * (source.SlowSteps + 2);
             TestContext.Out.WriteLine($"{reader.IdleWaits} idle waits, {source.SlowSteps} slow steps seen by the source");
             Assert.That(reader.IdleWaits, Is.LessThanOrEqualTo(allowed));
-            Assert.That(allowed, Is.LessThan(Frames / 2), "the machine was too slow for the rule to show");
             Assert.That(reader.IdleWaits, Is.GreaterThan(source.IdleWaitsAtPause), "After a long wait the reader did not give its buffer back.");
         }
 
@@ -106,6 +116,7 @@ public class FrameReaderStagingTests
         Assert.That(source.WaitsWithStaging, Is.Zero);
         sink.ReleaseAll();
         Assert.That(pool.Outstanding, Is.Zero);
+        return allowed < Frames / 2;
     }
 
     [Test]
