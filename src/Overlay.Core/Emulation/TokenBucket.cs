@@ -46,6 +46,16 @@ public sealed class TokenBucket
         }
     }
 
+    /// <summary>
+    /// How many bytes may move in one slice of <paramref name="seconds"/> at this rate, never more than the burst;
+    /// <see cref="double.PositiveInfinity"/> when unlimited. Senders and receivers pace in slices this fine.
+    /// </summary>
+    internal double SliceBytes(double seconds)
+    {
+        lock (_gate)
+            return _unlimited ? double.PositiveInfinity : Math.Min(_burst, _rate * seconds);
+    }
+
     /// <summary>The most bytes the bucket holds (and so lets through at once after an idle spell).</summary>
     public double Burst
     {

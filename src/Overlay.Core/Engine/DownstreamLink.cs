@@ -31,7 +31,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     // Under an emulated limit a batch holds at most this much time's worth of the tightest rate (and at least one
     // frame): bytes are granted and leave in slices this fine, so a slow link's byte counter (and its measured rate)
     // moves several times per measurement interval instead of once per burst-sized batch.
-    private const double GrantSeconds = 0.05;
+    internal const double GrantSeconds = 0.05;
 
     // Waits shorter than this are not slept: the debt stays in the bucket and the next batch repays it.
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
@@ -573,12 +573,8 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         return (int)GrantLimit(_node.TotalBucket, limit);
     }
 
-    private static double GrantLimit(TokenBucket bucket, double limit)
-    {
-        if (bucket.IsUnlimited)
-            return limit;
-        return Math.Min(limit, Math.Min(bucket.Burst, bucket.Rate * GrantSeconds));
-    }
+    private static double GrantLimit(TokenBucket bucket, double limit) =>
+        bucket.IsUnlimited ? limit : Math.Min(limit, bucket.SliceBytes(GrantSeconds));
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ShapeAsync(IConnection connection, long bytes)

@@ -34,6 +34,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
     // When the emulated limits let the receive loop deliver again (0: no wait pending; receive loop only).
     private long _throttleDeadline;
+
+    // The smallest read under an emulated limit: at very low rates a slice would be a few bytes per system call.
+    private const int MinimumReadBytes = 1024;
     private long _probeStart;
     private long _probeBytes;
     private long _messages;
@@ -220,6 +223,23 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         _kernelBuffers?.Update(Connection);
         if (!_buffer.IsEmpty)
             _node.RunSwitchInline();
+    }
+
+    int IFrameSink.ReadLimit
+    {
+        get
+        {
+            // Charged per read (OnReceiving), a read is delivered at once and its debt waited out after: reads as
+            // large as the staging buffer would make a slow link deliver in lumps of up to 64 KiB (a third of a second
+            // at 200 KB/s, several measurement intervals at tens of KB/s). Under a limit, a read takes one grant's
+            // worth, as a send batch does (DownstreamLink.GrantSeconds), and at least MinimumReadBytes.
+            if (_linkBucket.IsUnlimited && _node.DownloadBucket.IsUnlimited && _node.TotalBucket.IsUnlimited)
+                return int.MaxValue;
+            var slice = Math.Min(
+                _linkBucket.SliceBytes(DownstreamLink.GrantSeconds),
+                Math.Min(_node.DownloadBucket.SliceBytes(DownstreamLink.GrantSeconds), _node.TotalBucket.SliceBytes(DownstreamLink.GrantSeconds)));
+            return (int)Math.Max(MinimumReadBytes, slice);
+        }
     }
 
     private void Advance()

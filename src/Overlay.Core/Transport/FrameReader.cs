@@ -50,6 +50,9 @@ internal sealed class FrameReader : IDisposable
     // True when the last read into the staging buffer filled all the room it was given: more bytes are probably
     // waiting in the socket, so the next read is issued at once rather than after a zero-byte wait.
     private bool _lastFillFull;
+
+    // How many bytes the last staged read was offered (see PrepareFill).
+    private int _fillRequested;
     private bool _disposed;
 
     // Consecutive waits at a drained frame boundary that ended within BusyWaitTicks.
@@ -184,7 +187,7 @@ internal sealed class FrameReader : IDisposable
                     }
                 }
 
-                var read = await source.ReceiveAsync(PrepareFill(), cancellationToken);
+                var read = await source.ReceiveAsync(PrepareFill(sink.ReadLimit), cancellationToken);
                 if (drained)
                 {
                     // Tiny frames at a high rate drain the socket on almost every read: giving the buffer back and
@@ -229,7 +232,8 @@ internal sealed class FrameReader : IDisposable
                     if (remaining >= DirectReadThreshold)
                     {
                         // Large enough to skip the staging buffer: straight into the message.
-                        var read = await source.ReceiveAsync(message.Buffer.AsMemory(MessageHeader.Size + filled, remaining), cancellationToken);
+                        var read = await source.ReceiveAsync(
+                            message.Buffer.AsMemory(MessageHeader.Size + filled, Math.Min(remaining, sink.ReadLimit)), cancellationToken);
                         if (read == 0)
                             throw new WireFormatException(WireError.Truncated);
                         BytesReceived += read;
@@ -242,7 +246,7 @@ internal sealed class FrameReader : IDisposable
                     }
                     else
                     {
-                        if (!CompleteFill(await source.ReceiveAsync(PrepareFill(), cancellationToken)))
+                        if (!CompleteFill(await source.ReceiveAsync(PrepareFill(sink.ReadLimit), cancellationToken)))
                             throw new WireFormatException(WireError.Truncated);
                         filled += CopyStaged(message.Buffer.AsSpan(MessageHeader.Size + filled, remaining));
                         _partialFilled = filled;
@@ -364,10 +368,10 @@ internal sealed class FrameReader : IDisposable
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAsync(IFrameSource source, CancellationToken cancellationToken) =>
-        CompleteFill(await source.ReceiveAsync(PrepareFill(), cancellationToken));
+        CompleteFill(await source.ReceiveAsync(PrepareFill(int.MaxValue), cancellationToken));
 
-    /// <summary>Makes room at the end of the staging buffer and returns it for the next read.</summary>
-    private Memory<byte> PrepareFill()
+    /// <summary>Makes room at the end of the staging buffer and returns it (at most <paramref name="limit"/> bytes) for the next read.</summary>
+    private Memory<byte> PrepareFill(int limit)
     {
         if (_staging.Length == 0)
         {
@@ -393,7 +397,9 @@ internal sealed class FrameReader : IDisposable
             _end = pending;
         }
 
-        return _staging.AsMemory(_end);
+        var room = _staging.Length - _end;
+        _fillRequested = Math.Min(room, Math.Max(limit, 1));
+        return _staging.AsMemory(_end, _fillRequested);
     }
 
     /// <summary>Accounts for a read into the staging buffer; false when the stream ended.</summary>
@@ -403,7 +409,8 @@ internal sealed class FrameReader : IDisposable
             return false;
         BytesReceived += read;
         _end += read;
-        _lastFillFull = _end == _staging.Length;
+        // A read that took all it was offered (the buffer's end, or a paced sink's slice) may have left more waiting.
+        _lastFillFull = read == _fillRequested;
         return true;
     }
 }

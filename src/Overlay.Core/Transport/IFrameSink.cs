@@ -16,4 +16,10 @@ internal interface IFrameSink
     void OnReceiving()
     {
     }
+
+    /// <summary>
+    /// The most bytes the next socket read may take. A sink that paces what it receives (emulated download limits)
+    /// keeps reads to slices of its rate, so frames arrive spread out rather than in lumps of a whole staging buffer.
+    /// </summary>
+    int ReadLimit => int.MaxValue;
 }
