@@ -31,9 +31,5 @@ internal static class Spread
     public static Gen<uint> AnyUInt32 { get; } =
         Gen.Zip(Gen.Choose(0, ushort.MaxValue), Gen.Choose(0, ushort.MaxValue), (high, low) => ((uint)high << 16) | (uint)low);
 
-    /// <summary>The decade a value falls in, for labelling a distribution: "1e3–1e4" and so on.</summary>
-    public static string Decade(double value) =>
-        value < 1 ? "<1" : $"1e{(int)Math.Floor(Math.Log10(value))}";
-
     private static int Log2(int value) => 31 - int.LeadingZeroCount(value);
 }
