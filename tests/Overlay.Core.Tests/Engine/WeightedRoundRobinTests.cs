@@ -19,13 +19,22 @@ public class WeightedRoundRobinTests
 
         // The hub holds its loop until both inbound buffers are full, then lets go: the next 300 messages come from
         // buffers that cannot run dry meanwhile (x gives 225 of its 256, y 75), so only the weights decide the order,
-        // however slowly this loaded machine refills them.
-        await h.InvokeAsync(hub.HoldNext);
-        Assert.That(
-            await Eventually.TrueAsync(() => h.GetStatistics().Upstreams.All(u => u.BufferedMessages == Capacity), TimeSpan.FromSeconds(20)),
-            Is.True,
-            "both inbound buffers filled");
-        hub.Release();
+        // however slowly this loaded machine refills them. The hold runs as an invoke, which always runs on the loop
+        // task: a receive loop that runs the switch itself would stop filling its own buffer while held.
+        var held = h.InvokeAsync(hub.Hold);
+        try
+        {
+            Assert.That(
+                await Eventually.TrueAsync(() => h.GetStatistics().Upstreams.All(u => u.BufferedMessages == Capacity), TimeSpan.FromSeconds(30)),
+                Is.True,
+                "both inbound buffers filled");
+        }
+        finally
+        {
+            hub.Release(); // a held loop could not stop
+        }
+
+        await held;
         Assert.That(await Eventually.TrueAsync(() => hub.Order.Count >= 300, TimeSpan.FromSeconds(30)), Is.True);
         var first = hub.Order.Take(300).ToList();
         var fromX = first.Count(p => p == x.Id);
@@ -76,12 +85,11 @@ public class WeightedRoundRobinTests
         return (nodes[0], nodes[1]);
     }
 
-    /// <summary>Blocks its loop on the first data message after <see cref="HoldNext"/> until released, then records where each data message came from.</summary>
+    /// <summary>Can hold its node's loop until released, then records where each data message came from.</summary>
     private sealed class GatedHub : Algorithm
     {
-        private readonly ManualResetEventSlim _gate = new(true);
+        private readonly ManualResetEventSlim _gate = new(false);
         private readonly List<NodeId> _order = [];
-        private bool _hold;
         private bool _recording;
 
         public List<NodeId> Order
@@ -95,10 +103,11 @@ public class WeightedRoundRobinTests
 
         public void Weigh(NodeId upstream, int weight) => SetUpstreamWeight(upstream, weight);
 
-        public void HoldNext()
+        /// <summary>Blocks the loop (call it through InvokeAsync) until <see cref="Release"/>; records from then on.</summary>
+        public void Hold()
         {
-            _gate.Reset();
-            _hold = true;
+            _gate.Wait();
+            _recording = true;
         }
 
         public void Release() => _gate.Set();
@@ -107,14 +116,6 @@ public class WeightedRoundRobinTests
         {
             if (message.Type != MessageTypes.Data)
                 return base.Process(message);
-            if (_hold)
-            {
-                _hold = false;
-                _gate.Wait(); // the loop stands still; the receive loops fill the inbound buffers
-                _recording = true;
-                return Disposition.Consumed;
-            }
-
             if (_recording)
             {
                 lock (_order)
