@@ -203,8 +203,7 @@ public class ObserverTests
         var during = sink.Delivered;
         Assert.That(await Eventually.TrueAsync(() => sink.Delivered > during + 100, TimeSpan.FromSeconds(20)), Is.True, "data kept flowing without the observer");
 
-        await using var second = new OverlayObserver(new ObserverOptions { Port = endPoint.Port });
-        await second.StartAsync();
+        await using var second = await StartOnFreedPortAsync(endPoint.Port);
         Assert.That(await Eventually.TrueAsync(() => second.GetNodes().Count(n => n.IsAlive) == 2, TimeSpan.FromSeconds(15)), Is.True, "nodes registered again");
         Assert.That(a.ObserverConnections, Is.GreaterThanOrEqualTo(2));
         var after = sink.Delivered;
@@ -212,6 +211,29 @@ public class ObserverTests
         await a.StopAsync();
         await b.StopAsync();
         Assert.That(pool.Outstanding, Is.Zero);
+    }
+
+    // The first observer's port came from the ephemeral range, and the nodes keep connecting to it while it is down:
+    // one of their attempts (or another test's connection) can be given that very port as its local end for a moment
+    // (seen: "Address already in use"). A restarted observer retries the bind, as an operator would.
+    private static async Task<OverlayObserver> StartOnFreedPortAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var observer = new OverlayObserver(new ObserverOptions { Port = port });
+            try
+            {
+                await observer.StartAsync();
+                return observer;
+            }
+            catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && DateTime.UtcNow < deadline)
+            {
+                await observer.DisposeAsync();
+                TestContext.Out.WriteLine($"port {port} still in use; retrying");
+                await Task.Delay(200);
+            }
+        }
     }
 
     private static async Task<T> InvokeAsync<T>(OverlayNode node, Func<T> read)

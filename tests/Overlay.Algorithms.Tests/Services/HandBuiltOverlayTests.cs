@@ -36,7 +36,14 @@ public class HandBuiltOverlayTests
     {
         var catalogue = ServiceCatalogue.FromEdges([(1, 2), (2, 3), (3, 4)]);
         _overlay = new ServiceOverlay();
-        await _overlay.AddNodesAsync(Services.Length, i => ServiceOverlay.FastOptions(catalogue, seed: 100 + i));
+        // Measured again every few seconds, so a probe train that a stall of the machine misread is soon corrected
+        // (see RankingsAgreeAsync).
+        await _overlay.AddNodesAsync(Services.Length, i =>
+        {
+            var options = ServiceOverlay.FastOptions(catalogue, seed: 100 + i);
+            options.MeasurementInterval = TimeSpan.FromSeconds(2);
+            return options;
+        });
 
         // Every node knows the relay and its two ring neighbours; the relay knows everyone.
         for (var i = 0; i < Relay; i++)
@@ -121,6 +128,7 @@ public class HandBuiltOverlayTests
 
     private async Task<FederationReport> RunAsync(int application, FederationStrategy strategy)
     {
+        Assert.That(await _overlay.RankingsAgreeAsync(Links, TimeSpan.FromSeconds(60)), Is.True, "every node ranks its downstream instances as emulated");
         var report = await _overlay.FederateAsync(Source, application, Chain, strategy, TimeSpan.FromSeconds(15));
         Assert.That(report?.State, Is.EqualTo(FederationState.Deployed), $"{strategy} federation {application}");
         await _overlay.EndAsync(Source, application);

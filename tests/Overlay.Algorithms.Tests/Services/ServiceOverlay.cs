@@ -69,6 +69,28 @@ internal sealed class ServiceOverlay : IAsyncDisposable
         }, timeout);
     }
 
+    /// <summary>
+    /// Waits until every node ranks its measured downstream instances in the order of their emulated bandwidths: a probe
+    /// train caught in a stall of a loaded machine can read a wide link as narrow, and the choice that follows from it
+    /// is then right for what the node knows but not for the test's expectation. Needs periodic re-measurement.
+    /// </summary>
+    public Task<bool> RankingsAgreeAsync(IReadOnlyDictionary<(int From, int To), double> links, TimeSpan timeout) =>
+        Eventually.TrueAsync(() =>
+        {
+            foreach (var group in links.GroupBy(l => l.Key.From))
+            {
+                var measured = Algorithms[group.Key].MeasuredBandwidths;
+                var ordered = group.OrderByDescending(l => l.Value).Select(l => l.Key.To).ToList();
+                for (var i = 1; i < ordered.Count; i++)
+                {
+                    if (!measured.TryGetValue(Nodes[ordered[i - 1]].Id, out var wider) || !measured.TryGetValue(Nodes[ordered[i]].Id, out var narrower) || wider <= narrower)
+                        return false;
+                }
+            }
+
+            return true;
+        }, timeout);
+
     public async Task<FederationReport?> FederateAsync(int source, int application, ServiceRequirement requirement, FederationStrategy strategy, TimeSpan timeout)
     {
         await Nodes[source].InvokeAsync(() => Algorithms[source].Federate(application, requirement, strategy));
