@@ -383,10 +383,17 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         finally
         {
             // Data taken from the buffer but never written (a batch waiting for tokens, messages on the emulated
-            // wire) is lost like what is still buffered, and counted so.
+            // wire) is lost like what is still buffered, and counted so. When a write failed partway, the frames the
+            // kernel took whole were already counted sent (OnWritten): they are only released, so each message
+            // counts as exactly one of sent or lost. A frame cut short counts lost (its written bytes stay counted).
+            var written = _writing != 0 ? _writtenFrame : 0;
+            _writing = 0;
             for (var i = 0; i < inFlight; i++)
             {
-                ReleaseUnsent(_batch[i]);
+                if (i < written)
+                    _batch[i].Release();
+                else
+                    ReleaseUnsent(_batch[i]);
                 _batch[i] = null!;
             }
 
