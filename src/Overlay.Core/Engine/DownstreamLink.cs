@@ -56,10 +56,8 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private long _lastHeard;
     private long _lastPing;
     // Why the link closed, set by whoever found it first: the liveness checker (Silent), the reverse reader (a
-    // malformed frame), or the send loop. Later causes — above all the abort the first one triggers — do not
-    // overwrite it.
-    private int _closeCause;
-    private Exception? _closeException;
+    // malformed frame), or the send loop.
+    private readonly CloseCause _closeCause = new();
 
     // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
     private readonly Queue<Message> _linkFrames = new();
@@ -107,10 +105,10 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     public bool NeverConnected { get; private set; }
 
     /// <summary>The exception that closed the link first, if any.</summary>
-    public Exception? CloseException => Volatile.Read(ref _closeException);
+    public Exception? CloseException => _closeCause.Exception;
 
     /// <summary>Why the link closed, once it has: the first cause found.</summary>
-    public WireError CloseReason => (WireError)Volatile.Read(ref _closeCause);
+    public WireError CloseReason => _closeCause.Reason;
 
     public long MessagesSent => Volatile.Read(ref _messages);
 
@@ -199,7 +197,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// <summary>Closes the link because the peer went silent.</summary>
     public void CloseSilent()
     {
-        NoteCloseCause(WireError.Silent, null);
+        _closeCause.Note(WireError.Silent, null);
         Close();
     }
 
@@ -283,15 +281,6 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             Volatile.Write(ref _bytes, _bytes + counted);
         if (completed != 0)
             Volatile.Write(ref _messages, _messages + completed);
-    }
-
-    /// <summary>Records why the link closes, unless an earlier cause was recorded. Any thread.</summary>
-    private void NoteCloseCause(WireError reason, Exception? exception)
-    {
-        if (exception is not null)
-            Interlocked.CompareExchange(ref _closeException, exception, null);
-        if (reason != WireError.None)
-            Interlocked.CompareExchange(ref _closeCause, (int)reason, (int)WireError.None);
     }
 
     private void WakeSender()
@@ -378,7 +367,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         catch (Exception ex)
         {
             NeverConnected = connection is null;
-            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
+            _closeCause.Note(ex);
         }
         finally
         {
@@ -659,7 +648,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         {
             // A malformed frame from the peer closes the link for that reason, even though the send loop then ends
             // on the abort (or quietly, when it was idle).
-            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
+            _closeCause.Note(ex);
         }
 
         if (Volatile.Read(ref _completing) == 0)

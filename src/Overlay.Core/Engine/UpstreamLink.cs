@@ -28,7 +28,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private long _lastHeard;
     private long _lastReplied;
     private int _blocked;
-    private WireError _silenceCause;
+    // Why the link closed: the first cause found (silence, a malformed frame, the receive loop's failure).
+    private readonly CloseCause _closeCause = new();
     // Data bytes delivered since the buckets were last charged (receive loop only): charged once per socket read.
     private long _unchargedBytes;
 
@@ -61,11 +62,11 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>True once the head of the buffer went through the algorithm but waits for pending sends.</summary>
     public bool HeadProcessed { get; set; }
 
-    /// <summary>Why the receive loop ended, once it has.</summary>
-    public WireError CloseReason { get; private set; }
+    /// <summary>Why the link closed, once it has: the first cause found.</summary>
+    public WireError CloseReason => _closeCause.Reason;
 
-    /// <summary>The exception that ended the receive loop, if any.</summary>
-    public Exception? CloseException { get; private set; }
+    /// <summary>The exception that closed the link first, if any.</summary>
+    public Exception? CloseException => _closeCause.Exception;
 
     public long MessagesReceived => Volatile.Read(ref _messages);
 
@@ -112,7 +113,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>Closes the link because the peer went silent.</summary>
     public void CloseSilent()
     {
-        _silenceCause = WireError.Silent;
+        _closeCause.Note(WireError.Silent, null);
         Close();
     }
 
@@ -436,21 +437,11 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         try
         {
             await Connection.ReceiveAsync(this, CancellationToken.None);
-            CloseReason = WireError.None;
-        }
-        catch (WireFormatException ex)
-        {
-            CloseReason = ex.Error;
-            CloseException = ex;
         }
         catch (Exception ex)
         {
-            CloseReason = WireError.None;
-            CloseException = ex;
+            _closeCause.Note(ex);
         }
-
-        if (_silenceCause != WireError.None)
-            CloseReason = _silenceCause;
 
         // Answers still waiting out an emulated delay hold messages: end them before the node hears the link closed,
         // so that a stopped node has every message back in the pool.
