@@ -44,6 +44,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private readonly PriorityQueue<Message, (long Due, long Order)> _delayLine = new();
     private readonly TokenBucket _linkBucket;
     private readonly KernelBufferSizing? _kernelBuffers;
+    private readonly GrantSlice _grant;
     private readonly Random _random;
     private readonly ITimer _wakeTimer;
     private int _senderWaiting;
@@ -84,6 +85,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.AcquireLinkBucket(peer, LinkDirection.Downstream);
+        _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.UploadBucket, node.TotalBucket);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.UploadBucket, send: true);
         _random = new Random(node.EmulationSeedFor(ordinal));
@@ -561,16 +563,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// The batch size the tightest active bucket allows in one grant (its burst, and no more than
     /// <see cref="GrantSeconds"/> of its rate), or the normal maximum. A batch always takes at least one frame.
     /// </summary>
-    private int ShapedBatchBytes()
-    {
-        var limit = (double)MaxBatchBytes;
-        limit = GrantLimit(_linkBucket, limit);
-        limit = GrantLimit(_node.UploadBucket, limit);
-        return (int)GrantLimit(_node.TotalBucket, limit);
-    }
-
-    private static double GrantLimit(TokenBucket bucket, double limit) =>
-        bucket.IsUnlimited ? limit : Math.Min(limit, bucket.SliceBytes(GrantSeconds));
+    private int ShapedBatchBytes() => (int)Math.Min(MaxBatchBytes, _grant.Bytes);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ShapeAsync(IConnection connection, long bytes)

@@ -19,6 +19,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly AsyncSignal _space = new();
     private readonly TokenBucket _linkBucket;
     private readonly KernelBufferSizing? _kernelBuffers;
+    private readonly GrantSlice _grant;
     private readonly LinkTimer _throttle;
     private readonly SemaphoreSlim _replyGate = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
@@ -50,6 +51,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.AcquireLinkBucket(connection.Remote, LinkDirection.Upstream);
+        _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.DownloadBucket, node.TotalBucket);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
         _throttle = new LinkTimer(node.TimeProvider);
@@ -234,12 +236,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             // large as the staging buffer would make a slow link deliver in lumps of up to 64 KiB (a third of a second
             // at 200 KB/s, several measurement intervals at tens of KB/s). Under a limit, a read takes one grant's
             // worth, as a send batch does (DownstreamLink.GrantSeconds), and at least MinimumReadBytes.
-            if (_linkBucket.IsUnlimited && _node.DownloadBucket.IsUnlimited && _node.TotalBucket.IsUnlimited)
-                return int.MaxValue;
-            var slice = Math.Min(
-                _linkBucket.SliceBytes(DownstreamLink.GrantSeconds),
-                Math.Min(_node.DownloadBucket.SliceBytes(DownstreamLink.GrantSeconds), _node.TotalBucket.SliceBytes(DownstreamLink.GrantSeconds)));
-            return (int)Math.Max(MinimumReadBytes, slice);
+            var slice = _grant.Bytes;
+            return double.IsPositiveInfinity(slice) ? int.MaxValue : (int)Math.Max(MinimumReadBytes, slice);
         }
     }
 
