@@ -13,6 +13,9 @@ public sealed partial class OverlayNode
     private readonly ConcurrentDictionary<NodeId, LinkConditions> _linkConditions = new();
     private readonly LimitChanges _limitChanges = new();
 
+    /// <summary>Counts changes to any emulated limit of this node; links watch it to notice one with a single read.</summary>
+    internal LimitChanges LimitChanges => _limitChanges;
+
     /// <summary>The node's total (upload + download) budget; unlimited unless set.</summary>
     internal TokenBucket TotalBucket { get; private set; } = null!;
 

@@ -44,6 +44,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private readonly PriorityQueue<Message, (long Due, long Order)> _delayLine = new();
     private readonly TokenBucket _linkBucket;
     private readonly KernelBufferSizing? _kernelBuffers;
+    private readonly GrantSlice _grant;
     private readonly Random _random;
     private readonly ITimer _wakeTimer;
     private int _senderWaiting;
@@ -56,10 +57,8 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private long _lastHeard;
     private long _lastPing;
     // Why the link closed, set by whoever found it first: the liveness checker (Silent), the reverse reader (a
-    // malformed frame), or the send loop. Later causes — above all the abort the first one triggers — do not
-    // overwrite it.
-    private int _closeCause;
-    private Exception? _closeException;
+    // malformed frame), or the send loop.
+    private readonly CloseCause _closeCause = new();
 
     // Link-internal frames made by the send loop itself (pings, probe trains), sent before the buffer's data.
     private readonly Queue<Message> _linkFrames = new();
@@ -86,6 +85,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         Peer = peer;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.AcquireLinkBucket(peer, LinkDirection.Downstream);
+        _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.UploadBucket, node.TotalBucket);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.UploadBucket, send: true);
         _random = new Random(node.EmulationSeedFor(ordinal));
@@ -107,10 +107,10 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     public bool NeverConnected { get; private set; }
 
     /// <summary>The exception that closed the link first, if any.</summary>
-    public Exception? CloseException => Volatile.Read(ref _closeException);
+    public Exception? CloseException => _closeCause.Exception;
 
     /// <summary>Why the link closed, once it has: the first cause found.</summary>
-    public WireError CloseReason => (WireError)Volatile.Read(ref _closeCause);
+    public WireError CloseReason => _closeCause.Reason;
 
     public long MessagesSent => Volatile.Read(ref _messages);
 
@@ -199,7 +199,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// <summary>Closes the link because the peer went silent.</summary>
     public void CloseSilent()
     {
-        NoteCloseCause(WireError.Silent, null);
+        _closeCause.Note(WireError.Silent, null);
         Close();
     }
 
@@ -283,15 +283,6 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             Volatile.Write(ref _bytes, _bytes + counted);
         if (completed != 0)
             Volatile.Write(ref _messages, _messages + completed);
-    }
-
-    /// <summary>Records why the link closes, unless an earlier cause was recorded. Any thread.</summary>
-    private void NoteCloseCause(WireError reason, Exception? exception)
-    {
-        if (exception is not null)
-            Interlocked.CompareExchange(ref _closeException, exception, null);
-        if (reason != WireError.None)
-            Interlocked.CompareExchange(ref _closeCause, (int)reason, (int)WireError.None);
     }
 
     private void WakeSender()
@@ -378,15 +369,22 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         catch (Exception ex)
         {
             NeverConnected = connection is null;
-            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
+            _closeCause.Note(ex);
         }
         finally
         {
             // Data taken from the buffer but never written (a batch waiting for tokens, messages on the emulated
-            // wire) is lost like what is still buffered, and counted so.
+            // wire) is lost like what is still buffered, and counted so. When a write failed partway, the frames the
+            // kernel took whole were already counted sent (OnWritten): they are only released, so each message
+            // counts as exactly one of sent or lost. A frame cut short counts lost (its written bytes stay counted).
+            var written = _writing != 0 ? _writtenFrame : 0;
+            _writing = 0;
             for (var i = 0; i < inFlight; i++)
             {
-                ReleaseUnsent(_batch[i]);
+                if (i < written)
+                    _batch[i].Release();
+                else
+                    ReleaseUnsent(_batch[i]);
                 _batch[i] = null!;
             }
 
@@ -565,16 +563,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// The batch size the tightest active bucket allows in one grant (its burst, and no more than
     /// <see cref="GrantSeconds"/> of its rate), or the normal maximum. A batch always takes at least one frame.
     /// </summary>
-    private int ShapedBatchBytes()
-    {
-        var limit = (double)MaxBatchBytes;
-        limit = GrantLimit(_linkBucket, limit);
-        limit = GrantLimit(_node.UploadBucket, limit);
-        return (int)GrantLimit(_node.TotalBucket, limit);
-    }
-
-    private static double GrantLimit(TokenBucket bucket, double limit) =>
-        bucket.IsUnlimited ? limit : Math.Min(limit, bucket.SliceBytes(GrantSeconds));
+    private int ShapedBatchBytes() => (int)Math.Min(MaxBatchBytes, _grant.Bytes);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ShapeAsync(IConnection connection, long bytes)
@@ -652,7 +641,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         {
             // A malformed frame from the peer closes the link for that reason, even though the send loop then ends
             // on the abort (or quietly, when it was idle).
-            NoteCloseCause(ex is WireFormatException wire ? wire.Error : WireError.None, ex);
+            _closeCause.Note(ex);
         }
 
         if (Volatile.Read(ref _completing) == 0)

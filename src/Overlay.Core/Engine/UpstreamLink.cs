@@ -19,6 +19,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly AsyncSignal _space = new();
     private readonly TokenBucket _linkBucket;
     private readonly KernelBufferSizing? _kernelBuffers;
+    private readonly GrantSlice _grant;
     private readonly LinkTimer _throttle;
     private readonly SemaphoreSlim _replyGate = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
@@ -28,7 +29,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private long _lastHeard;
     private long _lastReplied;
     private int _blocked;
-    private WireError _silenceCause;
+    // Why the link closed: the first cause found (silence, a malformed frame, the receive loop's failure).
+    private readonly CloseCause _closeCause = new();
     // Data bytes delivered since the buckets were last charged (receive loop only): charged once per socket read.
     private long _unchargedBytes;
 
@@ -49,6 +51,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Connection = connection;
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.AcquireLinkBucket(connection.Remote, LinkDirection.Upstream);
+        _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.DownloadBucket, node.TotalBucket);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
         _throttle = new LinkTimer(node.TimeProvider);
@@ -61,11 +64,11 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>True once the head of the buffer went through the algorithm but waits for pending sends.</summary>
     public bool HeadProcessed { get; set; }
 
-    /// <summary>Why the receive loop ended, once it has.</summary>
-    public WireError CloseReason { get; private set; }
+    /// <summary>Why the link closed, once it has: the first cause found.</summary>
+    public WireError CloseReason => _closeCause.Reason;
 
-    /// <summary>The exception that ended the receive loop, if any.</summary>
-    public Exception? CloseException { get; private set; }
+    /// <summary>The exception that closed the link first, if any.</summary>
+    public Exception? CloseException => _closeCause.Exception;
 
     public long MessagesReceived => Volatile.Read(ref _messages);
 
@@ -112,7 +115,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>Closes the link because the peer went silent.</summary>
     public void CloseSilent()
     {
-        _silenceCause = WireError.Silent;
+        _closeCause.Note(WireError.Silent, null);
         Close();
     }
 
@@ -233,12 +236,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             // large as the staging buffer would make a slow link deliver in lumps of up to 64 KiB (a third of a second
             // at 200 KB/s, several measurement intervals at tens of KB/s). Under a limit, a read takes one grant's
             // worth, as a send batch does (DownstreamLink.GrantSeconds), and at least MinimumReadBytes.
-            if (_linkBucket.IsUnlimited && _node.DownloadBucket.IsUnlimited && _node.TotalBucket.IsUnlimited)
-                return int.MaxValue;
-            var slice = Math.Min(
-                _linkBucket.SliceBytes(DownstreamLink.GrantSeconds),
-                Math.Min(_node.DownloadBucket.SliceBytes(DownstreamLink.GrantSeconds), _node.TotalBucket.SliceBytes(DownstreamLink.GrantSeconds)));
-            return (int)Math.Max(MinimumReadBytes, slice);
+            var slice = _grant.Bytes;
+            return double.IsPositiveInfinity(slice) ? int.MaxValue : (int)Math.Max(MinimumReadBytes, slice);
         }
     }
 
@@ -436,21 +435,11 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         try
         {
             await Connection.ReceiveAsync(this, CancellationToken.None);
-            CloseReason = WireError.None;
-        }
-        catch (WireFormatException ex)
-        {
-            CloseReason = ex.Error;
-            CloseException = ex;
         }
         catch (Exception ex)
         {
-            CloseReason = WireError.None;
-            CloseException = ex;
+            _closeCause.Note(ex);
         }
-
-        if (_silenceCause != WireError.None)
-            CloseReason = _silenceCause;
 
         // Answers still waiting out an emulated delay hold messages: end them before the node hears the link closed,
         // so that a stopped node has every message back in the pool.
