@@ -266,6 +266,22 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             if (!_stopping.IsCancellationRequested)
                 handler.OnRejected(remote, WireError.ConnectionReset, ex);
         }
+        catch (Exception ex) when (inHandshake)
+        {
+            // Anything else (a bug, a configuration the socket refuses) still ends this one connection, never the
+            // node: nobody awaits this task, so an escaping exception would only go unobserved.
+            EndHandshake(ref inHandshake, reader, socket);
+            LogHandshakeFailed(remote, ex);
+            handler.OnRejected(remote, WireError.ConnectionReset, ex);
+        }
+        finally
+        {
+            // Whatever went wrong, a connection that never got past its handshake gives back its slot, its reader
+            // (and with it its ReceiveBudget registration) and its socket: a leaked slot is never reclaimed, and
+            // MaxPendingHandshakes leaks refuse every later connection.
+            if (inHandshake)
+                EndHandshake(ref inHandshake, reader, socket);
+        }
     }
 
     private void EndHandshake(ref bool inHandshake, FrameReader reader, Socket socket)
@@ -287,6 +303,9 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         if ((handshake.Flags & HandshakeFlags.Observer) != 0)
             throw new WireFormatException(WireError.BadHandshake, "Observers do not connect to nodes; nodes connect to their observer.");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
+    private partial void LogHandshakeFailed(EndPoint? remote, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accept failed: {Error}")]
     private partial void LogAcceptFailed(SocketError error);
