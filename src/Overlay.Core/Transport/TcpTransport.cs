@@ -156,6 +156,22 @@ internal sealed partial class TcpTransport : IAsyncDisposable
                 LogAcceptFailed(ex.SocketErrorCode);
                 continue;
             }
+            catch (SocketException ex) when (!IsOutOfDescriptors(ex.SocketErrorCode))
+            {
+                // Some other failure of the listener itself: nothing says descriptors ran out, so the spares stay
+                // where they are; a short pause keeps a persistent error from spinning a core.
+                LogAcceptError(ex.SocketErrorCode, ex);
+                try
+                {
+                    await Task.Delay(FirstAcceptBackOff, TimeProvider, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
             catch (SocketException ex)
             {
                 // Out of descriptors (EMFILE, ENFILE) or socket buffers: the connection stays in the backlog and the
@@ -212,9 +228,14 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     }
 
     // Errors that concern the one connection accept was about to return (it went away first); anything else is about
-    // the process or the system, and a retry at once would meet it again.
+    // the listener, the process or the system, and a retry at once would meet it again.
     private static bool IsOneConnectionsFailure(SocketError error) =>
         error is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted or SocketError.TimedOut;
+
+    // What .NET reports on Linux for EMFILE and ENFILE (TooManyOpenSockets) and for ENOBUFS and ENOMEM
+    // (NoBufferSpaceAvailable): the only errors for which giving the spare descriptors away can help.
+    private static bool IsOutOfDescriptors(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
 
     private static EndPoint? RemoteOf(Socket socket)
     {
@@ -312,6 +333,9 @@ internal sealed partial class TcpTransport : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}): out of descriptors or socket buffers; pausing accepts, open links carry on")]
     private partial void LogAcceptsPaused(SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}); retrying after a short pause")]
+    private partial void LogAcceptError(SocketError error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accepting again after {Failures} failed accepts over {Duration}")]
     private partial void LogAcceptsResumed(int failures, TimeSpan duration);
