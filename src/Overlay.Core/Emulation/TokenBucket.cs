@@ -95,28 +95,30 @@ public sealed class TokenBucket
         ValidateRate(bytesPerSecond, burstBytes);
         lock (_gate)
         {
-            try
+            if (bytesPerSecond is not { } rate)
             {
-                if (bytesPerSecond is not { } rate)
-                {
-                    _unlimited = true;
-                    _tokens = 0;
+                if (_unlimited)
+                    return; // nothing changed: links need not rescan their buckets
+                _unlimited = true;
+                _tokens = 0;
+            }
+            else
+            {
+                var burst = burstBytes ?? DefaultBurst(rate);
+                if (!_unlimited && rate == _rate && burst == _burst)
                     return;
-                }
-
                 Refill(_time.GetTimestamp());
                 var wasUnlimited = _unlimited;
                 _rate = rate;
-                _burst = burstBytes ?? DefaultBurst(rate);
+                _burst = burst;
                 // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
                 _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
                 _unlimited = false;
             }
-            finally
-            {
-                // After the change: whoever sees the new count reads the new rate.
-                Changes?.Note();
-            }
+
+            // After the change, and only for a real one: whoever sees the new count reads the new rate, and a count
+            // that moves sends every link of the node to rescan its buckets under the node-wide lock.
+            Changes?.Note();
         }
     }
 
