@@ -123,13 +123,16 @@ public sealed class TokenBucket
     }
 
     /// <summary>Throws unless <paramref name="bytesPerSecond"/> is null or a positive finite rate, and <paramref name="burstBytes"/> null or a positive finite size.</summary>
+    /// <param name="bytesPerSecond">The rate to check.</param>
+    /// <param name="burstBytes">The burst to check.</param>
+    /// <param name="rateParamName">The name the exception gives a bad rate (a caller's own setting); null for "bytesPerSecond".</param>
     /// <exception cref="ArgumentOutOfRangeException">Either is zero, negative, NaN or infinite.</exception>
-    public static void ValidateRate(double? bytesPerSecond, double? burstBytes = null)
+    public static void ValidateRate(double? bytesPerSecond, double? burstBytes = null, string? rateParamName = null)
     {
         if (bytesPerSecond is { } rate && !(rate > 0 && double.IsFinite(rate)))
         {
             throw new ArgumentOutOfRangeException(
-                nameof(bytesPerSecond), rate, "A bandwidth limit is a positive, finite number of bytes per second; null removes the limit.");
+                rateParamName ?? nameof(bytesPerSecond), rate, "A bandwidth limit is a positive, finite number of bytes per second; null removes the limit.");
         }
 
         if (burstBytes is { } burst && !(burst > 0 && double.IsFinite(burst)))
