@@ -93,7 +93,10 @@ public sealed class OverlayNodeOptions
     /// <see cref="OverlayNode.SetLinkBandwidth"/>) sizes each link's kernel buffer to 100 ms of the tightest limit
     /// on that direction (a direction without a limit of its own: the tightest limit on the node), at least 4 KiB,
     /// so a throttled experiment queues in the engine's buffers (<see cref="BufferCapacity"/>), not for minutes in
-    /// the kernel; lifting every limit gives the buffers back their earlier size. A value set here is kept as it is.
+    /// the kernel. Lifting every limit gives the buffers back their earlier size but not the kernel's autotuning:
+    /// on Linux, setting a socket's buffer size turns autotuning off for that socket for good, so a link whose
+    /// buffers were ever sized keeps its earlier size fixed until it is opened again (a new connection). A value
+    /// set here is kept as it is.
     /// </remarks>
     public int? SocketBufferSize { get; set; }
 
