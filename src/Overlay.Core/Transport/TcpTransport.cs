@@ -27,6 +27,11 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     private readonly int? _socketBufferSize;
     private readonly byte[]? _secret;
     private readonly CancellationTokenSource _stopping = new();
+
+    // Outbound connects end separately from accepting: a graceful stop stops accepting at once but lets a link still
+    // connecting finish, so what was sent to it drains within the node's stop time-out.
+    private readonly CancellationTokenSource _connecting = new();
+    private int _disposed;
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private long _accepted;
@@ -99,7 +104,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         try
         {
             TcpConnection.Configure(socket, _socketBufferSize);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token);
             timeout.CancelAfter(_handshakeTimeout);
             await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
             var handshake = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, timeout.Token);
@@ -119,8 +124,14 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the listener and ends the handshakes of accepted connections; connects under way go on (see
+    /// <see cref="CancelConnects"/>).
+    /// </summary>
+    public async Task StopAcceptingAsync()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+            return;
         await _stopping.CancelAsync();
         _listener?.Dispose();
         try
@@ -130,8 +141,24 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
 
+    /// <summary>Ends every connect under way (and refuses later ones): their <see cref="ConnectAsync"/> throws.</summary>
+    public void CancelConnects()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+            _connecting.Cancel();
+    }
+
+    /// <summary>Stops accepting and ends every connect under way; a second call does nothing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAcceptingAsync();
+        CancelConnects();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _stopping.Dispose();
+        _connecting.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener, IConnectionHandler handler)
