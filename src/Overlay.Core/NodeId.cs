@@ -47,6 +47,26 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
         return new NodeId(BinaryPrimitives.ReadUInt32BigEndian(bytes), checked((ushort)endPoint.Port));
     }
 
+    /// <summary>
+    /// Checks the settings a listening identity is made from (a node's, an observer's): an IPv4 address and a port
+    /// from 0 to 65535, naming the setting that is wrong.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The address is null.</exception>
+    /// <exception cref="ArgumentException">The address is not IPv4, or the port is out of range.</exception>
+    internal static void ValidateListenSettings(IPAddress? address, int port, string addressName, string portName)
+    {
+        ArgumentNullException.ThrowIfNull(address, addressName);
+        // Node identities (handshake, message headers) carry an IPv4 address and a port, as in iOverlay.
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException(
+                $"{addressName} must be an IPv4 address (node identities are IPv4 endpoints); {address} is {address.AddressFamily}.", addressName);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(port, portName);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, ushort.MaxValue, portName);
+    }
+
     /// <summary>Parses "a.b.c.d:port".</summary>
     public static NodeId Parse(string text)
     {

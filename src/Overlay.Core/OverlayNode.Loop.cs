@@ -346,6 +346,8 @@ public sealed partial class OverlayNode
                 FinishMeasurement((int)item.Subject!, null);
                 break;
             case NodeEventKind.StopDeadline:
+                // A link still connecting has no connection to abort yet: ending its connect ends it too.
+                _transport?.CancelConnects();
                 foreach (var link in _downstreams.Values)
                     link.Close();
                 break;

@@ -114,7 +114,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
 
     /// <summary>
     /// Stops gracefully: stops accepting, lets outbound buffers drain for up to
-    /// <see cref="OverlayNodeOptions.StopTimeout"/>, closes every link and returns every message to the pool.
+    /// <see cref="OverlayNodeOptions.StopTimeout"/> (a link still connecting gets to connect and drain within it),
+    /// closes every link and returns every message to the pool.
     /// </summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => ShutdownAsync(abrupt: false, cancellationToken);
 
@@ -136,9 +137,18 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
 
         await StopObserverAsync();
         if (_transport is not null)
-            await _transport.DisposeAsync();
+        {
+            // Nothing new comes in. A graceful stop leaves connects under way alone: a link opened just before the stop
+            // still connects and drains, within StopTimeout (whose deadline cancels them); a termination ends them now.
+            await _transport.StopAcceptingAsync();
+            if (abrupt)
+                _transport.CancelConnects();
+        }
+
         Post(new NodeEvent(NodeEventKind.Invoke, (Action)(() => BeginStop(abrupt))));
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_transport is not null && _loop.IsCompleted)
+            await _transport.DisposeAsync();
         cancellationToken.ThrowIfCancellationRequested();
         if (abrupt)
             LogTerminated(Id);

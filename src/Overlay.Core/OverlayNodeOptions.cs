@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Overlay.Buffers;
+using Overlay.Emulation;
 
 namespace Overlay;
 
@@ -92,7 +93,10 @@ public sealed class OverlayNodeOptions
     /// <see cref="OverlayNode.SetLinkBandwidth"/>) sizes each link's kernel buffer to 100 ms of the tightest limit
     /// on that direction (a direction without a limit of its own: the tightest limit on the node), at least 4 KiB,
     /// so a throttled experiment queues in the engine's buffers (<see cref="BufferCapacity"/>), not for minutes in
-    /// the kernel; lifting every limit gives the buffers back their earlier size. A value set here is kept as it is.
+    /// the kernel. Lifting every limit gives the buffers back their earlier size but not the kernel's autotuning:
+    /// on Linux, setting a socket's buffer size turns autotuning off for that socket for good, so a link whose
+    /// buffers were ever sized keeps its earlier size fixed until it is opened again (a new connection). A value
+    /// set here is kept as it is.
     /// </remarks>
     public int? SocketBufferSize { get; set; }
 
@@ -140,13 +144,7 @@ public sealed class OverlayNodeOptions
     /// <remarks>The node's constructor calls it, so a bad setting fails there rather than later as a socket error.</remarks>
     public void Validate()
     {
-        ArgumentNullException.ThrowIfNull(BindAddress);
-        // Node identities (handshake, message headers) carry an IPv4 address and a port, as in iOverlay.
-        if (BindAddress.AddressFamily != AddressFamily.InterNetwork)
-        {
-            throw new ArgumentException(
-                $"BindAddress must be an IPv4 address (node identities are IPv4 endpoints); {BindAddress} is {BindAddress.AddressFamily}.", nameof(BindAddress));
-        }
+        NodeId.ValidateListenSettings(BindAddress, Port, nameof(BindAddress), nameof(Port));
 
         if (ObserverEndPoint is { } observer && observer.AddressFamily != AddressFamily.InterNetwork)
         {
@@ -154,8 +152,6 @@ public sealed class OverlayNodeOptions
                 $"ObserverEndPoint must be an IPv4 endpoint; {observer} is {observer.AddressFamily}.", nameof(ObserverEndPoint));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(Port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, ushort.MaxValue);
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxPayloadLength);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero);
@@ -164,9 +160,9 @@ public sealed class OverlayNodeOptions
         ArgumentOutOfRangeException.ThrowIfNegative(ConnectRetries);
         if (SocketBufferSize is { } socketBuffer)
             ArgumentOutOfRangeException.ThrowIfLessThan(socketBuffer, 1, nameof(SocketBufferSize));
-        ValidateBandwidth(TotalBandwidth, nameof(TotalBandwidth));
-        ValidateBandwidth(UploadBandwidth, nameof(UploadBandwidth));
-        ValidateBandwidth(DownloadBandwidth, nameof(DownloadBandwidth));
+        TokenBucket.ValidateRate(TotalBandwidth, rateParamName: nameof(TotalBandwidth));
+        TokenBucket.ValidateRate(UploadBandwidth, rateParamName: nameof(UploadBandwidth));
+        TokenBucket.ValidateRate(DownloadBandwidth, rateParamName: nameof(DownloadBandwidth));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(TimeProvider);
 
@@ -203,11 +199,5 @@ public sealed class OverlayNodeOptions
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,
         };
-    }
-
-    private static void ValidateBandwidth(double? bytesPerSecond, string name)
-    {
-        if (bytesPerSecond is { } rate && !(rate > 0 && double.IsFinite(rate)))
-            throw new ArgumentOutOfRangeException(name, rate, $"{name} is a positive, finite number of bytes per second, or null for no limit.");
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Overlay.Observer.Client;
@@ -53,16 +52,8 @@ public sealed class ObserverOptions
 
     internal ObserverOptions Copy()
     {
-        ArgumentNullException.ThrowIfNull(BindAddress);
         // The observer's endpoint is a node identity (IPv4 address and port) on the wire.
-        if (BindAddress.AddressFamily != AddressFamily.InterNetwork)
-        {
-            throw new ArgumentException(
-                $"BindAddress must be an IPv4 address (the observer's endpoint is an IPv4 node identity); {BindAddress} is {BindAddress.AddressFamily}.", nameof(BindAddress));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(Port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, ushort.MaxValue);
+        NodeId.ValidateListenSettings(BindAddress, Port, nameof(BindAddress), nameof(Port));
         ArgumentOutOfRangeException.ThrowIfNegative(BootstrapSubsetSize);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StatusInterval, TimeSpan.Zero);
         return (ObserverOptions)MemberwiseClone();

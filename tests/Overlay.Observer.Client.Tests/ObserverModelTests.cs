@@ -116,4 +116,12 @@ public class ObserverModelTests
         Assert.That(error!.ParamName, Is.EqualTo(nameof(ObserverOptions.BindAddress)));
         Assert.That(error.Message, Does.Contain("IPv4"));
     }
+
+    [TestCase(-1)]
+    [TestCase(65_536)]
+    public void PortOutOfRange_RefusedWhenTheObserverIsCreated_NamingPort(int port)
+    {
+        var error = Assert.Catch<ArgumentException>(() => _ = new OverlayObserver(new ObserverOptions { Port = port }));
+        Assert.That(error!.ParamName, Is.EqualTo(nameof(ObserverOptions.Port)));
+    }
 }

@@ -95,39 +95,44 @@ public sealed class TokenBucket
         ValidateRate(bytesPerSecond, burstBytes);
         lock (_gate)
         {
-            try
+            if (bytesPerSecond is not { } rate)
             {
-                if (bytesPerSecond is not { } rate)
-                {
-                    _unlimited = true;
-                    _tokens = 0;
+                if (_unlimited)
+                    return; // nothing changed: links need not rescan their buckets
+                _unlimited = true;
+                _tokens = 0;
+            }
+            else
+            {
+                var burst = burstBytes ?? DefaultBurst(rate);
+                if (!_unlimited && rate == _rate && burst == _burst)
                     return;
-                }
-
                 Refill(_time.GetTimestamp());
                 var wasUnlimited = _unlimited;
                 _rate = rate;
-                _burst = burstBytes ?? DefaultBurst(rate);
+                _burst = burst;
                 // A bucket that just got its limit starts full; a changed one keeps its debt but no more than a burst of credit.
                 _tokens = wasUnlimited ? _burst : Math.Min(_tokens, _burst);
                 _unlimited = false;
             }
-            finally
-            {
-                // After the change: whoever sees the new count reads the new rate.
-                Changes?.Note();
-            }
+
+            // After the change, and only for a real one: whoever sees the new count reads the new rate, and a count
+            // that moves sends every link of the node to rescan its buckets under the node-wide lock.
+            Changes?.Note();
         }
     }
 
     /// <summary>Throws unless <paramref name="bytesPerSecond"/> is null or a positive finite rate, and <paramref name="burstBytes"/> null or a positive finite size.</summary>
+    /// <param name="bytesPerSecond">The rate to check.</param>
+    /// <param name="burstBytes">The burst to check.</param>
+    /// <param name="rateParamName">The name the exception gives a bad rate (a caller's own setting); null for "bytesPerSecond".</param>
     /// <exception cref="ArgumentOutOfRangeException">Either is zero, negative, NaN or infinite.</exception>
-    public static void ValidateRate(double? bytesPerSecond, double? burstBytes = null)
+    public static void ValidateRate(double? bytesPerSecond, double? burstBytes = null, string? rateParamName = null)
     {
         if (bytesPerSecond is { } rate && !(rate > 0 && double.IsFinite(rate)))
         {
             throw new ArgumentOutOfRangeException(
-                nameof(bytesPerSecond), rate, "A bandwidth limit is a positive, finite number of bytes per second; null removes the limit.");
+                rateParamName ?? nameof(bytesPerSecond), rate, "A bandwidth limit is a positive, finite number of bytes per second; null removes the limit.");
         }
 
         if (burstBytes is { } burst && !(burst > 0 && double.IsFinite(burst)))

@@ -14,7 +14,8 @@ namespace Overlay.Engine;
 /// <see cref="Minimum"/> bytes. A direction with no limit of its own is sized to the tightest limit on the node:
 /// its data is throttled somewhere in the node (a relay's slow out-link stops it reading its in-links), and what it
 /// holds in the kernel is just as hidden from the engine's buffers. When every limit is lifted, the buffer gets back
-/// the size it had before.</para>
+/// the size it had before, but fixed at that size: on Linux, setting SO_SNDBUF or SO_RCVBUF turns the kernel's
+/// autotuning off for that socket for good, so only a new connection gets autotuning back.</para>
 /// <para>Checked by the link's I/O loop before each batch or read with one read of the node's change counter, so a
 /// limit set at run time applies the next time bytes move. A node given an explicit
 /// <see cref="OverlayNodeOptions.SocketBufferSize"/> keeps that size.</para>

@@ -238,7 +238,7 @@ internal sealed class FrameReader : IDisposable
                             throw new WireFormatException(WireError.Truncated);
                         BytesReceived += read;
                         filled += read;
-                        _partialFilled = filled;
+                        Volatile.Write(ref _partialFilled, filled);
 
                         // A read sized to one message says nothing about what else is waiting: let the next read
                         // at a frame boundary wait without staging (one extra system call per large message).
@@ -249,7 +249,7 @@ internal sealed class FrameReader : IDisposable
                         if (!CompleteFill(await source.ReceiveAsync(PrepareFill(sink.ReadLimit), cancellationToken)))
                             throw new WireFormatException(WireError.Truncated);
                         filled += CopyStaged(message.Buffer.AsSpan(MessageHeader.Size + filled, remaining));
-                        _partialFilled = filled;
+                        Volatile.Write(ref _partialFilled, filled);
                     }
                 }
 
@@ -280,10 +280,14 @@ internal sealed class FrameReader : IDisposable
     /// </summary>
     internal bool TryGetPartial(long now, out double rate, out long since)
     {
-        since = Volatile.Read(ref _reservedAt);
+        // Reserve publishes _reservedAt (and _partialFilled) before _reserved, so read in the opposite order: once
+        // a reservation is seen, the timestamp read after it is at least as new as that reservation's. Reading the
+        // timestamp first could pair an earlier message's time with a new reservation and understate its rate.
+        since = 0;
         rate = 0;
         if (Volatile.Read(ref _reserved) == 0 || Volatile.Read(ref _evicted) != 0)
             return false;
+        since = Volatile.Read(ref _reservedAt);
         var seconds = Math.Max(now - since, BusyWaitTicks) / (double)Stopwatch.Frequency;
         rate = Volatile.Read(ref _partialFilled) / seconds;
         return true;
@@ -311,7 +315,7 @@ internal sealed class FrameReader : IDisposable
 
         // Visible to other readers' evictions only now that it counts in the total. What is staged already is
         // the payload's first bytes.
-        _partialFilled = _end - _start;
+        Volatile.Write(ref _partialFilled, _end - _start);
         Volatile.Write(ref _reservedAt, Stopwatch.GetTimestamp());
         Volatile.Write(ref _reserved, bytes);
     }

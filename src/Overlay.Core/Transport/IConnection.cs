@@ -26,7 +26,8 @@ internal interface IConnection : IAsyncDisposable
 
     /// <summary>
     /// Sets the kernel's buffer for one direction of this connection (send: <c>SO_SNDBUF</c>, receive:
-    /// <c>SO_RCVBUF</c>) to about <paramref name="bytes"/>; null gives it back the size it had before the first change.
+    /// <c>SO_RCVBUF</c>) to about <paramref name="bytes"/>; null gives it back the size it had before the first change,
+    /// fixed at that size (on Linux the first change turns the kernel's autotuning off for this socket for good).
     /// </summary>
     void SetKernelBuffer(bool send, int? bytes);
 

@@ -27,6 +27,11 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     private readonly int? _socketBufferSize;
     private readonly byte[]? _secret;
     private readonly CancellationTokenSource _stopping = new();
+
+    // Outbound connects end separately from accepting: a graceful stop stops accepting at once but lets a link still
+    // connecting finish, so what was sent to it drains within the node's stop time-out.
+    private readonly CancellationTokenSource _connecting = new();
+    private int _disposed;
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private long _accepted;
@@ -99,7 +104,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         try
         {
             TcpConnection.Configure(socket, _socketBufferSize);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token);
             timeout.CancelAfter(_handshakeTimeout);
             await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
             var handshake = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, timeout.Token);
@@ -119,8 +124,14 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the listener and ends the handshakes of accepted connections; connects under way go on (see
+    /// <see cref="CancelConnects"/>).
+    /// </summary>
+    public async Task StopAcceptingAsync()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+            return;
         await _stopping.CancelAsync();
         _listener?.Dispose();
         try
@@ -130,8 +141,24 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
 
+    /// <summary>Ends every connect under way (and refuses later ones): their <see cref="ConnectAsync"/> throws.</summary>
+    public void CancelConnects()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+            _connecting.Cancel();
+    }
+
+    /// <summary>Stops accepting and ends every connect under way; a second call does nothing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAcceptingAsync();
+        CancelConnects();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _stopping.Dispose();
+        _connecting.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener, IConnectionHandler handler)
@@ -154,6 +181,22 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             {
                 // A connection reset before accept completed: that connection is gone, the listener is fine.
                 LogAcceptFailed(ex.SocketErrorCode);
+                continue;
+            }
+            catch (SocketException ex) when (!IsOutOfDescriptors(ex.SocketErrorCode))
+            {
+                // Some other failure of the listener itself: nothing says descriptors ran out, so the spares stay
+                // where they are; a short pause keeps a persistent error from spinning a core.
+                LogAcceptError(ex.SocketErrorCode, ex);
+                try
+                {
+                    await Task.Delay(FirstAcceptBackOff, TimeProvider, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
             catch (SocketException ex)
@@ -212,9 +255,14 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     }
 
     // Errors that concern the one connection accept was about to return (it went away first); anything else is about
-    // the process or the system, and a retry at once would meet it again.
+    // the listener, the process or the system, and a retry at once would meet it again.
     private static bool IsOneConnectionsFailure(SocketError error) =>
         error is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted or SocketError.TimedOut;
+
+    // What .NET reports on Linux for EMFILE and ENFILE (TooManyOpenSockets) and for ENOBUFS and ENOMEM
+    // (NoBufferSpaceAvailable): the only errors for which giving the spare descriptors away can help.
+    private static bool IsOutOfDescriptors(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
 
     private static EndPoint? RemoteOf(Socket socket)
     {
@@ -266,6 +314,22 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             if (!_stopping.IsCancellationRequested)
                 handler.OnRejected(remote, WireError.ConnectionReset, ex);
         }
+        catch (Exception ex) when (inHandshake)
+        {
+            // Anything else (a bug, a configuration the socket refuses) still ends this one connection, never the
+            // node: nobody awaits this task, so an escaping exception would only go unobserved.
+            EndHandshake(ref inHandshake, reader, socket);
+            LogHandshakeFailed(remote, ex);
+            handler.OnRejected(remote, WireError.ConnectionReset, ex);
+        }
+        finally
+        {
+            // Whatever went wrong, a connection that never got past its handshake gives back its slot, its reader
+            // (and with it its ReceiveBudget registration) and its socket: a leaked slot is never reclaimed, and
+            // MaxPendingHandshakes leaks refuse every later connection.
+            if (inHandshake)
+                EndHandshake(ref inHandshake, reader, socket);
+        }
     }
 
     private void EndHandshake(ref bool inHandshake, FrameReader reader, Socket socket)
@@ -288,11 +352,17 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             throw new WireFormatException(WireError.BadHandshake, "Observers do not connect to nodes; nodes connect to their observer.");
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
+    private partial void LogHandshakeFailed(EndPoint? remote, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accept failed: {Error}")]
     private partial void LogAcceptFailed(SocketError error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}): out of descriptors or socket buffers; pausing accepts, open links carry on")]
     private partial void LogAcceptsPaused(SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}); retrying after a short pause")]
+    private partial void LogAcceptError(SocketError error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accepting again after {Failures} failed accepts over {Duration}")]
     private partial void LogAcceptsResumed(int failures, TimeSpan duration);

@@ -46,6 +46,30 @@ public class StopTests
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task StopAsync_RightAfterTheFirstSend_LetsTheLinkConnectAndDrain()
+    {
+        await using var overlay = new TestOverlay();
+        var sender = new Burster();
+        var a = await overlay.AddAsync(sender, o =>
+        {
+            o.BufferCapacity = Count;
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        var receiver = new RelayAlgorithm();
+        var b = await overlay.AddAsync(receiver);
+
+        // No wait for the link: it is still connecting when the stop begins, and must be allowed to finish.
+        await a.InvokeAsync(() => sender.SendBurst(b.Id, Count, PayloadLength));
+        await a.StopAsync();
+
+        Assert.That(await Eventually.TrueAsync(() => receiver.Delivered == Count, TimeSpan.FromSeconds(20)), Is.True, $"B got {receiver.Delivered} of {Count}");
+        Assert.That(receiver.ArrivalsFrom(a.Id), Is.EqualTo(Enumerable.Range(0, Count)));
+        Assert.That(a.GetStatistics().MessagesLost, Is.Zero);
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task StopAsync_GivesUpAtStopTimeout_AndCountsWhatItDropped()
     {
         await using var overlay = new TestOverlay();

@@ -133,4 +133,36 @@ public class UnprovenConnectionsTests
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
+
+    [Test, CancelAfter(60_000)]
+    public async Task AHandshakeFailingWithAnUnexpectedException_GivesBackItsSlot()
+    {
+        const int Cap = 2;
+        const int Opened = Cap + 2;
+        await using var overlay = new TestOverlay();
+        // A handshake time-out past what a timer can hold (about 49.7 days) makes every handshake throw
+        // ArgumentOutOfRangeException, none of the exceptions a handshake expects; each must still end its slot.
+        var node = await overlay.AddAsync(new RelayAlgorithm(), o =>
+        {
+            o.MaxPendingHandshakes = Cap;
+            o.HandshakeTimeout = TimeSpan.FromDays(100);
+        });
+        for (var i = 1; i <= Opened; i++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(node.Id.ToEndPoint());
+            var accepted = i;
+            Assert.That(
+                await Eventually.TrueAsync(
+                    () => node.GetStatistics().Connections is { InHandshake: 0 } c && c.Accepted == accepted,
+                    TimeSpan.FromSeconds(20)),
+                Is.True,
+                "slot given back: " + node.GetStatistics().Connections);
+        }
+
+        var refused = node.GetStatistics().RejectedConnections;
+        TestContext.Out.WriteLine("refused: " + string.Join(", ", refused));
+        Assert.That(refused.GetValueOrDefault(WireError.TooManyHandshakes), Is.Zero, "no connection refused for slots that leaked");
+        Assert.That(refused.Values.Sum(), Is.EqualTo(Opened), "each failed handshake counted once");
+    }
 }
