@@ -36,7 +36,9 @@ public class SecurityTests
             "B counted the refusal: " + string.Join(", ", b.GetStatistics().RejectedConnections));
 
         // …and logged it: a warning naming the reason, so an operator sees why the peer could not join.
-        var refusals = log.Records.Where(r => r.Level == LogLevel.Warning && Equals(r.Values.GetValueOrDefault("Reason"), WireError.AuthenticationFailed)).ToList();
+        // The refusal is counted before it is logged (seen: counted, log record not yet written), so wait for the record.
+        await Eventually.TrueAsync(() => log.Records.Any(IsAuthenticationWarning), TimeSpan.FromSeconds(10));
+        var refusals = log.Records.Where(IsAuthenticationWarning).ToList();
         TestContext.Out.WriteLine(string.Join(Environment.NewLine, refusals.Select(r => r.Message)));
         Assert.That(refusals, Is.Not.Empty, "no warning with reason AuthenticationFailed among: " + string.Join(" | ", log.Records.Select(r => r.Message)));
         Assert.That(refusals[0].Message, Does.StartWith("Refused connection from 127.0.0.1:").And.Contain("AuthenticationFailed"));
@@ -44,6 +46,9 @@ public class SecurityTests
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
+
+    private static bool IsAuthenticationWarning(LogRecord record) =>
+        record.Level == LogLevel.Warning && Equals(record.Values.GetValueOrDefault("Reason"), WireError.AuthenticationFailed);
 
     [Test, CancelAfter(60_000)]
     public async Task ReplayedHandshake_IsRefused()
