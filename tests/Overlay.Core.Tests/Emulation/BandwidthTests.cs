@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Overlay.Core.Tests.Support;
 
 namespace Overlay.Core.Tests.Emulation;
 
@@ -84,19 +85,5 @@ public class BandwidthTests
         long Sent() => from.GetStatistics().Find(to.Id, LinkDirection.Downstream)?.Bytes ?? 0;
         var start = Sent();
         Assert.That(await Eventually.TrueAsync(() => Sent() >= start + bytes, TimeSpan.FromSeconds(30)), Is.True, $"{from.Id} → {to.Id} sent {Sent() - start} bytes");
-    }
-
-    /// <summary>Consumes what it downloads; sends its own source's messages to <see cref="Target"/>.</summary>
-    private sealed class ConsumeAndUpload : Algorithm
-    {
-        public NodeId Target { get; set; }
-
-        public override Disposition Process(Message message)
-        {
-            if (message.Type != MessageTypes.Data || message.From != Self)
-                return base.Process(message);
-            Send(message, Target);
-            return Disposition.Forwarded;
-        }
     }
 }

@@ -71,18 +71,4 @@ public class NodeBandwidthTests
         await overlay.StopAllAsync();
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
-
-    /// <summary>Consumes what it downloads; sends its own source's messages to <see cref="Target"/>.</summary>
-    private sealed class ConsumeAndUpload : Algorithm
-    {
-        public NodeId Target { get; set; }
-
-        public override Disposition Process(Message message)
-        {
-            if (message.Type != MessageTypes.Data || message.From != Self)
-                return base.Process(message);
-            Send(message, Target);
-            return Disposition.Forwarded;
-        }
-    }
 }

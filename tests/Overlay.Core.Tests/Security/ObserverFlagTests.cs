@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using NUnit.Framework;
+using Overlay.Core.Tests.Support;
 using Overlay.Wire;
 
 namespace Overlay.Core.Tests.Security;
@@ -20,7 +21,7 @@ public class ObserverFlagTests
         new Handshake(NodeId.Parse("127.0.0.1:1"), 0, HandshakeFlags.Observer).Write(handshake);
         await socket.SendAsync(handshake);
 
-        Assert.That(await ReflectedProofTests.ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, "the connection was closed");
+        Assert.That(await SocketWaits.ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, "the connection was closed");
         Assert.That(
             await Eventually.TrueAsync(() => victim.GetStatistics().RejectedConnections.GetValueOrDefault(WireError.BadHandshake) == 1, TimeSpan.FromSeconds(10)),
             Is.True,

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using NUnit.Framework;
+using Overlay.Core.Tests.Support;
 using Overlay.Wire;
 
 namespace Overlay.Core.Tests.Security;
@@ -37,7 +38,7 @@ public class ReflectedProofTests
             }
 
             await socket.SendAsync(answer.AsMemory(Handshake.Size + 16, 32));
-            Assert.That(await ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, $"claiming {claim}: the connection was closed");
+            Assert.That(await SocketWaits.ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, $"claiming {claim}: the connection was closed");
         }
 
         Assert.That(
@@ -50,25 +51,4 @@ public class ReflectedProofTests
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
 
-    internal static async Task<bool> ClosedWithinAsync(Socket socket, TimeSpan timeout)
-    {
-        var buffer = new byte[4096];
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            while (await socket.ReceiveAsync(buffer, limit.Token) > 0)
-            {
-            }
-
-            return true;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 }

@@ -77,7 +77,7 @@ public class SecurityTests
         using var replay = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await replay.ConnectAsync(b.Id.ToEndPoint());
         await replay.SendAsync(recorded);
-        Assert.That(await ClosedWithinAsync(replay, TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(await SocketWaits.ClosedWithinAsync(replay, TimeSpan.FromSeconds(10)), Is.True);
         // The socket closes before the accept loop counts the refusal, so the count may trail the close a little.
         Assert.That(
             await Eventually.TrueAsync(() => b.GetStatistics().RejectedConnections.GetValueOrDefault(WireError.AuthenticationFailed) >= 1, TimeSpan.FromSeconds(10)),
@@ -105,7 +105,7 @@ public class SecurityTests
         await socket.SendAsync(handshake);
         await socket.SendAsync(frame);
 
-        Assert.That(await ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, "the link that carried the command is closed");
+        Assert.That(await SocketWaits.ClosedWithinAsync(socket, TimeSpan.FromSeconds(10)), Is.True, "the link that carried the command is closed");
         // The close is counted when the node's loop handles it, a moment after the socket closed.
         Assert.That(
             await Eventually.TrueAsync(() => victim.GetStatistics().LinksClosedByError.GetValueOrDefault(WireError.NotAllowed) >= 1, TimeSpan.FromSeconds(10)),
@@ -118,27 +118,6 @@ public class SecurityTests
         Assert.That(overlay.Pool.Outstanding, Is.Zero);
     }
 
-    private static async Task<bool> ClosedWithinAsync(Socket socket, TimeSpan timeout)
-    {
-        var buffer = new byte[4096];
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            while (await socket.ReceiveAsync(buffer, limit.Token) > 0)
-            {
-            }
-
-            return true;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Forwards one connection to a target and keeps what the client sent.</summary>
     private sealed class RecordingProxy : IDisposable

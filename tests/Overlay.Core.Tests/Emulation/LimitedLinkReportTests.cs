@@ -5,7 +5,7 @@ namespace Overlay.Core.Tests.Emulation;
 
 /// <summary>The sender's throughput reports follow what the link carries, interval by interval.</summary>
 [Category("Integration")]
-public class ThroughputReportTests
+public class LimitedLinkReportTests
 {
     private const double Limit = 40_000;
 
