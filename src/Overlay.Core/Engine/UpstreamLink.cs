@@ -38,7 +38,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private long _throttleDeadline;
 
     // The smallest read under an emulated limit: at very low rates a slice would be a few bytes per system call.
-    private const int MinimumReadBytes = 1024;
+    internal const int MinimumReadBytes = 1024;
     private long _probeStart;
     private long _probeBytes;
     private long _messages;
