@@ -94,7 +94,8 @@ public sealed class OverlayNodeOptions
 
     /// <summary>
     /// Kernel send and receive buffer size of every link's socket, in bytes; null lets the node choose: the system's
-    /// default, or — while the node has any emulated bandwidth limit — about 100 ms worth of the limit.
+    /// default, or — while the node has any emulated bandwidth limit — about 100 ms worth of the limit. Applies to
+    /// transports with kernel buffers (TCP); the in-memory transport's pipes are sized by its network instead.
     /// </summary>
     /// <remarks>
     /// Defaults to null. Small values make back pressure reach upstream nodes sooner, because less data hides in
