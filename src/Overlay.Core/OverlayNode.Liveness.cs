@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Overlay.Engine;
+using Overlay.Transport;
 
 namespace Overlay;
 
@@ -162,7 +163,8 @@ public sealed partial class OverlayNode
 
     // Frames from a live peer wait in the kernel while this process is too starved to read them: proof of life.
     // Not so on an upstream that deliberately stopped reading: what waits there may be all a frozen peer ever sent.
-    // Asked only of quiet peers, since each question is a system call.
+    // Asked only of quiet peers, since each question is a system call. A transport without kernel buffers beneath it
+    // (no IKernelBuffers: the in-memory one) has no such proof to give, and its peers are judged by what was heard.
     private bool HasUnreadBytesFrom(NodeId peer)
     {
         foreach (var link in Volatile.Read(ref _downstreamSnapshot))
@@ -173,7 +175,7 @@ public sealed partial class OverlayNode
 
         foreach (var link in Volatile.Read(ref _upstreamSnapshot))
         {
-            if (link.Peer == peer && !link.IsBlocked && link.Connection.BytesWaiting > 0)
+            if (link.Peer == peer && !link.IsBlocked && link.Connection is IKernelBuffers kernel && kernel.BytesWaiting > 0)
                 return true;
         }
 

@@ -21,13 +21,7 @@ public sealed partial class OverlayNode
     {
         if (_options.ObserverEndPoint is not { } endPoint)
             return;
-        _observer = new ObserverSession(
-            this,
-            endPoint,
-            _options.OverlayId,
-            SecretBytes(_options.SharedSecret),
-            _options.HandshakeTimeout,
-            _loggerFactory.CreateLogger<ObserverSession>());
+        _observer = new ObserverSession(this, _transport!, endPoint, _loggerFactory.CreateLogger<ObserverSession>());
         _observer.Start();
     }
 

@@ -17,7 +17,7 @@ namespace Overlay;
 /// The public members are thread-safe. Anything that touches engine state is posted into the node's inbox and
 /// runs on the node's loop, the same logical thread as its algorithm.
 /// </remarks>
-public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
+public sealed partial class OverlayNode : IAsyncDisposable
 {
     private readonly OverlayNodeOptions _options;
     private readonly Channel<NodeEvent> _inbox = Channel.CreateUnbounded<NodeEvent>(new UnboundedChannelOptions
@@ -32,7 +32,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     private readonly ILoggerFactory _loggerFactory;
     private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
     private readonly long[] _closedByError = new long[Enum.GetValues<WireError>().Length];
-    private TcpTransport? _transport;
+    private ITransport? _transport;
     private ReceiveBudget? _receiveBudget;
     private Task _loop = Task.CompletedTask;
     private int _state; // 0 new, 1 running, 2 stopping or stopped
@@ -58,7 +58,10 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         algorithm.Attach(this, loggers.CreateLogger(algorithm.GetType()));
     }
 
-    /// <summary>This node's identity (listening IPv4 address and port); known once <see cref="StartAsync"/> returns.</summary>
+    /// <summary>
+    /// This node's identity (listening IPv4 address and port; on the in-memory transport, the one its network
+    /// assigned); known once <see cref="StartAsync"/> returns.
+    /// </summary>
     public NodeId Id { get; private set; }
 
     /// <summary>The algorithm this node runs.</summary>
@@ -83,29 +86,29 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     /// </summary>
     public Task Completion => _loop;
 
-    /// <summary>Binds the listening socket and starts the node's loop.</summary>
-    /// <exception cref="System.Net.Sockets.SocketException">The endpoint cannot be bound.</exception>
+    /// <summary>Creates the node's transport (<see cref="OverlayNodeOptions.Transport"/>), starts accepting and starts the node's loop.</summary>
+    /// <exception cref="TransportException">The node's address cannot be taken (a TCP endpoint in use, say).</exception>
+    /// <exception cref="NotSupportedException">The transport is not a reliable, ordered, flow-controlled stream.</exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
             throw new InvalidOperationException("A node starts once.");
-        _transport = new TcpTransport(
-            new IPEndPoint(_options.BindAddress, _options.Port),
-            _options.OverlayId,
-            Pool,
-            _options.MaxPayloadLength,
-            _options.HandshakeTimeout,
-            _logger,
-            _options.SocketBufferSize,
-            SecretBytes(_options.SharedSecret))
+        _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget);
+        var transport = _options.Transport.Create(new TransportSetup(_options.Copy(), Pool, _loggerFactory, _receiveBudget))
+            ?? throw new InvalidOperationException($"{_options.Transport} created no transport.");
+
+        // The links have no retransmission, reordering or back pressure of their own below their buffers.
+        if ((transport.Capabilities & TransportCapabilities.Stream) != TransportCapabilities.Stream)
         {
-            MaxPendingHandshakes = _options.MaxPendingHandshakes,
-            Budget = _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget),
-            TimeProvider = TimeProvider,
-        };
-        _transport.Start(this);
-        Id = _transport.LocalId;
+            Volatile.Write(ref _state, 2);
+            _ = transport.DisposeAsync().AsTask(); // never started: nothing to wait for
+            throw new NotSupportedException($"A node needs a reliable, ordered, flow-controlled transport; {_options.Transport} offers {transport.Capabilities}.");
+        }
+
+        _transport = transport;
+        transport.Start(new AcceptedConnections(this));
+        Id = transport.LocalId;
         LogStarted(Id);
         _loop = RunLoopAsync();
         StartObserver();
@@ -240,9 +243,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     /// <inheritdoc />
     public override string ToString() => $"OverlayNode {Id}";
 
-    void IConnectionHandler.OnAccepted(IConnection connection) => Post(new NodeEvent(NodeEventKind.Accepted, connection));
-
-    void IConnectionHandler.OnRejected(EndPoint? remote, WireError reason, Exception? exception)
+    private void OnRejected(EndPoint? remote, WireError reason, Exception? exception)
     {
         Interlocked.Increment(ref _rejected[(int)reason]);
         LogRejected(remote?.ToString() ?? "?", reason, exception?.Message ?? string.Empty);
@@ -260,8 +261,6 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         Interlocked.Increment(ref _messagesLost);
         Interlocked.Add(ref _bytesLost, message.FrameLength);
     }
-
-    internal static byte[]? SecretBytes(string? secret) => secret is null ? null : System.Text.Encoding.UTF8.GetBytes(secret);
 
     private ConnectionStatistics ConnectionCounters()
     {
@@ -297,4 +296,12 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
     private partial void LogRejected(string remote, WireError reason, string detail);
+
+    // What the transport tells the node; a separate object so the handler is no part of the node's public surface.
+    private sealed class AcceptedConnections(OverlayNode node) : IConnectionHandler
+    {
+        public void OnAccepted(IConnection connection) => node.Post(new NodeEvent(NodeEventKind.Accepted, connection));
+
+        public void OnRejected(EndPoint? remote, WireError reason, Exception? exception) => node.OnRejected(remote, reason, exception);
+    }
 }

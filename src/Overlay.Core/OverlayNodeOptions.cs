@@ -3,12 +3,22 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Overlay.Buffers;
 using Overlay.Emulation;
+using Overlay.Transport;
+using Overlay.Transport.Tcp;
 
 namespace Overlay;
 
 /// <summary>Settings of one <see cref="OverlayNode"/>. Copied when the node is created; later edits have no effect.</summary>
 public sealed class OverlayNodeOptions
 {
+    /// <summary>
+    /// How the node reaches its peers: <see cref="TcpTransportFactory.Instance"/> (TCP over IPv4), or an
+    /// <see cref="Overlay.Transport.InMemory.InMemoryNetwork"/> shared by nodes of one process (no sockets; the network assigns
+    /// each node its identity), or any other <see cref="ITransportFactory"/>.
+    /// </summary>
+    /// <remarks>Defaults to <see cref="TcpTransportFactory.Instance"/>.</remarks>
+    public ITransportFactory Transport { get; set; } = TcpTransportFactory.Instance;
+
     /// <summary>The IPv4 address to listen on; also the address part of the node's identity.</summary>
     /// <remarks>Defaults to 127.0.0.1. IPv6 is not supported (node identities are IPv4 endpoints): the node's constructor refuses it.</remarks>
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
@@ -84,7 +94,8 @@ public sealed class OverlayNodeOptions
 
     /// <summary>
     /// Kernel send and receive buffer size of every link's socket, in bytes; null lets the node choose: the system's
-    /// default, or — while the node has any emulated bandwidth limit — about 100 ms worth of the limit.
+    /// default, or — while the node has any emulated bandwidth limit — about 100 ms worth of the limit. Applies to
+    /// transports with kernel buffers (TCP); the in-memory transport's pipes are sized by its network instead.
     /// </summary>
     /// <remarks>
     /// Defaults to null. Small values make back pressure reach upstream nodes sooner, because less data hides in
@@ -144,6 +155,7 @@ public sealed class OverlayNodeOptions
     /// <remarks>The node's constructor calls it, so a bad setting fails there rather than later as a socket error.</remarks>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Transport);
         NodeId.ValidateListenSettings(BindAddress, Port, nameof(BindAddress), nameof(Port));
 
         if (ObserverEndPoint is { } observer && observer.AddressFamily != AddressFamily.InterNetwork)
@@ -176,6 +188,7 @@ public sealed class OverlayNodeOptions
         Validate();
         return new OverlayNodeOptions
         {
+            Transport = Transport,
             BindAddress = BindAddress,
             Port = Port,
             BufferCapacity = BufferCapacity,

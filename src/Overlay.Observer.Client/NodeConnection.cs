@@ -10,13 +10,13 @@ namespace Overlay.Observer.Client;
 internal sealed class NodeConnection : IFrameSink
 {
     private readonly OverlayObserver _observer;
-    private readonly TcpConnection _connection;
+    private readonly IConnection _connection;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ControlAck>> _pending = new();
     private int _nextRequest;
     private int _statusPending;
 
-    public NodeConnection(OverlayObserver observer, TcpConnection connection)
+    public NodeConnection(OverlayObserver observer, IConnection connection)
     {
         _observer = observer;
         _connection = connection;
@@ -39,7 +39,7 @@ internal sealed class NodeConnection : IFrameSink
         {
             await SendAsync(MessageTypes.ObserverStatusRequest, 0, []);
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is TransportException or ObjectDisposedException or InvalidOperationException)
         {
             Volatile.Write(ref _statusPending, 0);
         }
@@ -130,7 +130,7 @@ internal sealed class NodeConnection : IFrameSink
         {
             await _connection.ReceiveAsync(this, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is WireFormatException or System.Net.Sockets.SocketException or ObjectDisposedException or JsonException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is WireFormatException or TransportException or ObjectDisposedException or JsonException or IOException or OperationCanceledException)
         {
             // The node is gone or spoke nonsense; either way this connection ends.
         }

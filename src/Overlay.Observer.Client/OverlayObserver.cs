@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Overlay.Buffers;
 using Overlay.Emulation;
 using Overlay.Transport;
+using Overlay.Transport.Tcp;
 using Overlay.Wire;
 
 namespace Overlay.Observer.Client;
@@ -272,7 +273,7 @@ public sealed partial class OverlayObserver : IAsyncDisposable
             try
             {
                 handshake = await HandshakeExchange.AcceptAsync(
-                    socket, reader, new Handshake(Id, _options.OverlayId, HandshakeFlags.Observer), _secret, Validate, timeout.Token);
+                    new SocketFrameSource(socket), reader, new Handshake(Id, _options.OverlayId, HandshakeFlags.Observer), _secret, Validate, timeout.Token);
             }
             catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
             {

@@ -23,7 +23,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
 
     // While a batch holds less than this, the send loop runs the switch inline to refill the outbound buffer and
     // takes what it made: small messages then leave many to a system call although the buffer holds only a few.
-    private const int RefillBatchBytes = SocketSender.StagingSize;
+    private const int RefillBatchBytes = 64 * 1024; // one gather write's staging buffer on TCP (SocketSender.StagingSize)
 
     // Bound on messages "on the emulated wire", so a long delay cannot turn into unbounded memory.
     private const int MaxDelayLine = 4096;
@@ -139,7 +139,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
 
     public int Capacity => _buffer.Capacity;
 
-    public void Start(TcpTransport transport) => _ = RunAsync(transport); // ends by posting DownstreamClosed
+    public void Start(ITransport transport) => _ = RunAsync(transport); // ends by posting DownstreamClosed
 
     /// <summary>Queues a data message if there is room; takes its own reference when it does.</summary>
     public bool TryEnqueue(Message message)
@@ -177,8 +177,11 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// <summary>Bytes the peer sent back on this link (heartbeats, pongs, probe reports).</summary>
     public long ReverseBytesReceived => Volatile.Read(ref _connection)?.BytesReceived ?? 0;
 
-    /// <summary>Bytes the peer sent back on this link that wait unread (pongs, heartbeats): proof it lives.</summary>
-    public int ReverseBytesWaiting => Volatile.Read(ref _connection)?.BytesWaiting ?? 0;
+    /// <summary>
+    /// Bytes the peer sent back on this link that wait unread (pongs, heartbeats): proof it lives. 0 on a connection
+    /// without the optional <see cref="IKernelBuffers"/> capability.
+    /// </summary>
+    public int ReverseBytesWaiting => (Volatile.Read(ref _connection) as IKernelBuffers)?.BytesWaiting ?? 0;
 
     /// <summary>Timestamp of the last round-trip probe put on this link (0 before the first).</summary>
     public long LastPing => Volatile.Read(ref _lastPing);
@@ -291,7 +294,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             _work.Set();
     }
 
-    private async Task RunAsync(TcpTransport transport)
+    private async Task RunAsync(ITransport transport)
     {
         IConnection? connection = null;
         var inFlight = 0;
@@ -529,17 +532,21 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         return keepAlive;
     }
 
-    /// <summary>Connects, retrying with doubling back-off so that a peer restarting is not given up at once.</summary>
-    private async Task<IConnection> ConnectWithRetriesAsync(TcpTransport transport)
+    /// <summary>
+    /// Connects, retrying with doubling back-off so that a peer restarting is not given up at once. Whatever the
+    /// transport, a peer not reached (or lost during the handshake) is a <see cref="TransportException"/>; a refused
+    /// handshake or a cancelled connect is final.
+    /// </summary>
+    private async Task<IConnection> ConnectWithRetriesAsync(ITransport transport)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await transport.ConnectAsync(Peer, CancellationToken.None);
+                return await transport.ConnectAsync(Peer, PeerRole.Node, CancellationToken.None);
             }
-            catch (System.Net.Sockets.SocketException) when (attempt < _node.ConnectRetries && Volatile.Read(ref _closing) == 0)
+            catch (TransportException) when (attempt < _node.ConnectRetries && Volatile.Read(ref _closing) == 0)
             {
                 await Task.Delay(backoff, _node.TimeProvider);
                 backoff += backoff;

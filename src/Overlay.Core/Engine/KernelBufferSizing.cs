@@ -49,9 +49,14 @@ internal sealed class KernelBufferSizing
     /// <summary>The buffer size for an emulated rate.</summary>
     public static int SizeFor(double bytesPerSecond) => (int)Math.Clamp(bytesPerSecond * Seconds, Minimum, int.MaxValue);
 
-    /// <summary>Resizes the connection's buffer if a limit changed since the last call. The link's I/O loop only.</summary>
+    /// <summary>
+    /// Resizes the connection's buffer if a limit changed since the last call; nothing on a connection without kernel
+    /// buffers (<see cref="IKernelBuffers"/>). The link's I/O loop only.
+    /// </summary>
     public void Update(IConnection connection)
     {
+        if (connection is not IKernelBuffers kernel)
+            return;
         var changes = _owner.LimitChangeCount;
         if (changes == _changes)
             return;
@@ -59,6 +64,6 @@ internal sealed class KernelBufferSizing
         var rate = Math.Min(_link.Rate, Math.Min(_node.Rate, _owner.TotalBucket.Rate));
         if (double.IsPositiveInfinity(rate))
             rate = _owner.TightestLimit();
-        connection.SetKernelBuffer(_send, double.IsPositiveInfinity(rate) ? null : SizeFor(rate));
+        kernel.SetKernelBuffer(_send, double.IsPositiveInfinity(rate) ? null : SizeFor(rate));
     }
 }

@@ -377,7 +377,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
                 _replyGate.Release();
             }
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is TransportException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // The link is going away; its receive loop reports that.
         }

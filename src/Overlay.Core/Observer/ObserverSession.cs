@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -12,7 +11,9 @@ namespace Overlay.Observer;
 /// <summary>
 /// A node's side of the observer protocol: connects (and reconnects with back-off), bootstraps, answers status
 /// requests, carries out control commands and forwards traces. Runs beside the data plane and never blocks it:
-/// losing the observer only pauses reporting.
+/// losing the observer only pauses reporting. The connection is opened by the node's own transport
+/// (<see cref="ITransport.ConnectAsync"/> with <see cref="PeerRole.Observer"/>): the same connect, handshake and
+/// authentication as every link, on whatever transport the node runs.
 /// </summary>
 internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
 {
@@ -20,26 +21,22 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly OverlayNode _node;
+    private readonly ITransport _transport;
     private readonly IPEndPoint _observer;
-    private readonly uint _overlayId;
-    private readonly byte[]? _secret;
-    private readonly TimeSpan _handshakeTimeout;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Channel<Message> _outbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
     private Task _run = Task.CompletedTask;
-    private TcpConnection? _connection;
+    private IConnection? _connection;
     private int _queuedTraces;
     private long _tracesDropped;
     private long _connections;
 
-    public ObserverSession(OverlayNode node, IPEndPoint observer, uint overlayId, byte[]? secret, TimeSpan handshakeTimeout, ILogger logger)
+    public ObserverSession(OverlayNode node, ITransport transport, IPEndPoint observer, ILogger logger)
     {
         _node = node;
+        _transport = transport;
         _observer = observer;
-        _overlayId = overlayId;
-        _secret = secret;
-        _handshakeTimeout = handshakeTimeout;
         _logger = logger;
     }
 
@@ -158,7 +155,7 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
         {
             try
             {
-                var connection = await ConnectAsync();
+                var connection = await _transport.ConnectAsync(NodeId.FromEndPoint(_observer), PeerRole.Observer, _stopping.Token);
                 backoff = TimeSpan.FromMilliseconds(100);
                 Interlocked.Increment(ref _connections);
                 Volatile.Write(ref _connection, connection);
@@ -183,7 +180,7 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
                 await connection.DisposeAsync();
                 LogDisconnected(_observer);
             }
-            catch (Exception ex) when (ex is SocketException or WireFormatException or IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is TransportException or WireFormatException or IOException or OperationCanceledException or ObjectDisposedException)
             {
                 if (_stopping.IsCancellationRequested)
                     return;
@@ -204,32 +201,7 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
         }
     }
 
-    private async Task<TcpConnection> ConnectAsync()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var reader = new FrameReader(_node.Pool, 16 * 1024 * 1024);
-        try
-        {
-            TcpConnection.Configure(socket, null);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(_handshakeTimeout);
-            await socket.ConnectAsync(_observer, timeout.Token);
-            var remote = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(_node.Id, _overlayId), _secret, timeout.Token);
-            if ((remote.Flags & HandshakeFlags.Observer) == 0)
-                throw new WireFormatException(WireError.BadHandshake, "The observer endpoint answered as a node.");
-            if (remote.OverlayId != _overlayId)
-                throw new WireFormatException(WireError.WrongOverlay);
-            return new TcpConnection(socket, remote.ListenEndpoint, reader);
-        }
-        catch
-        {
-            reader.Dispose();
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private async Task SendLoopAsync(TcpConnection connection, CancellationToken cancellationToken)
+    private async Task SendLoopAsync(IConnection connection, CancellationToken cancellationToken)
     {
         var batch = new Message[32];
         var reader = _outbox.Reader;

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Overlay.Wire;
@@ -6,7 +5,7 @@ using Overlay.Wire;
 namespace Overlay.Transport;
 
 /// <summary>
-/// The opening of every connection, node↔node and node↔observer: both sides exchange handshakes and, when the
+/// The opening of every connection over a byte stream (any stream transport), node↔node and node↔observer: both sides exchange handshakes and, when the
 /// overlay has a shared secret, prove knowledge of it with HMAC-SHA256 over fresh nonces from both sides.
 /// </summary>
 /// <remarks>
@@ -26,24 +25,23 @@ internal static class HandshakeExchange
 
     /// <summary>Runs the connecting side; returns the acceptor's handshake.</summary>
     /// <exception cref="WireFormatException">The peer's handshake or proof was wrong.</exception>
-    public static async Task<Handshake> ConnectAsync(Socket socket, FrameReader reader, Handshake local, byte[]? secret, CancellationToken cancellationToken)
+    public static async Task<Handshake> ConnectAsync(IByteStream stream, FrameReader reader, Handshake local, byte[]? secret, CancellationToken cancellationToken)
     {
-        var source = new SocketFrameSource(socket);
         var nonce = secret is null ? [] : RandomNumberGenerator.GetBytes(NonceSize);
         local = local with { Flags = Flag(local.Flags, secret) };
-        await SendAsync(socket, [.. Encode(local), .. nonce], cancellationToken);
+        await SendAsync(stream, [.. Encode(local), .. nonce], cancellationToken);
 
-        var remote = await reader.ReadHandshakeAsync(source, cancellationToken);
+        var remote = await reader.ReadHandshakeAsync(stream, cancellationToken);
         CheckAuthenticationMatches(remote, secret);
         if (secret is not null)
         {
             var remoteNonce = new byte[NonceSize];
             var remoteProof = new byte[ProofSize];
-            await reader.ReadExactAsync(source, remoteNonce, cancellationToken);
-            await reader.ReadExactAsync(source, remoteProof, cancellationToken);
+            await reader.ReadExactAsync(stream, remoteNonce, cancellationToken);
+            await reader.ReadExactAsync(stream, remoteProof, cancellationToken);
             if (!CryptographicOperations.FixedTimeEquals(remoteProof, Proof(secret, "acceptor", nonce, remoteNonce, remote.ListenEndpoint)))
                 throw new WireFormatException(WireError.AuthenticationFailed, "The peer does not know the overlay's secret.");
-            await SendAsync(socket, Proof(secret, "connector", remoteNonce, nonce, local.ListenEndpoint), cancellationToken);
+            await SendAsync(stream, Proof(secret, "connector", remoteNonce, nonce, local.ListenEndpoint), cancellationToken);
         }
 
         return remote;
@@ -55,27 +53,26 @@ internal static class HandshakeExchange
     /// </summary>
     /// <exception cref="WireFormatException">The connector's handshake or proof was wrong.</exception>
     public static async Task<Handshake> AcceptAsync(
-        Socket socket, FrameReader reader, Handshake local, byte[]? secret, Action<Handshake> validate, CancellationToken cancellationToken)
+        IByteStream stream, FrameReader reader, Handshake local, byte[]? secret, Action<Handshake> validate, CancellationToken cancellationToken)
     {
-        var source = new SocketFrameSource(socket);
-        var remote = await reader.ReadHandshakeAsync(source, cancellationToken);
+        var remote = await reader.ReadHandshakeAsync(stream, cancellationToken);
         validate(remote);
         CheckAuthenticationMatches(remote, secret);
         local = local with { Flags = Flag(local.Flags, secret) };
         if (secret is null)
         {
-            await SendAsync(socket, Encode(local), cancellationToken);
+            await SendAsync(stream, Encode(local), cancellationToken);
             return remote;
         }
 
         var remoteNonce = new byte[NonceSize];
-        await reader.ReadExactAsync(source, remoteNonce, cancellationToken);
+        await reader.ReadExactAsync(stream, remoteNonce, cancellationToken);
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
-        await SendAsync(socket, [.. Encode(local), .. nonce, .. Proof(secret, "acceptor", remoteNonce, nonce, local.ListenEndpoint)], cancellationToken);
+        await SendAsync(stream, [.. Encode(local), .. nonce, .. Proof(secret, "acceptor", remoteNonce, nonce, local.ListenEndpoint)], cancellationToken);
         var remoteProof = new byte[ProofSize];
         try
         {
-            await reader.ReadExactAsync(source, remoteProof, cancellationToken);
+            await reader.ReadExactAsync(stream, remoteProof, cancellationToken);
         }
         catch (WireFormatException ex) when (ex.Error == WireError.Truncated)
         {
@@ -120,10 +117,6 @@ internal static class HandshakeExchange
         return bytes;
     }
 
-    private static async Task SendAsync(Socket socket, byte[] bytes, CancellationToken cancellationToken)
-    {
-        var sent = 0;
-        while (sent < bytes.Length)
-            sent += await socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cancellationToken);
-    }
+    private static ValueTask SendAsync(IByteStream stream, byte[] bytes, CancellationToken cancellationToken) =>
+        stream.SendAsync(bytes, cancellationToken);
 }

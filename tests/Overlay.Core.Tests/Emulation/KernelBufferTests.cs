@@ -4,6 +4,7 @@ using Overlay.Buffers;
 using Overlay.Core.Tests.Transport;
 using Overlay.Engine;
 using Overlay.Transport;
+using Overlay.Transport.Tcp;
 
 namespace Overlay.Core.Tests.Emulation;
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using NUnit.Framework;
 using Overlay.Buffers;
 using Overlay.Transport;
+using Overlay.Transport.Tcp;
 
 namespace Overlay.Core.Tests.Failures;
 

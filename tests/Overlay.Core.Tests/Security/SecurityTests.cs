@@ -63,7 +63,7 @@ public class SecurityTests
         var legit = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await legit.ConnectAsync(proxy.EndPoint);
         using (var reader = new Overlay.Transport.FrameReader(overlay.Pool, 1024))
-            await Overlay.Transport.HandshakeExchange.ConnectAsync(legit, reader, new Handshake(a.Id, 0), "s3cret"u8.ToArray(), CancellationToken.None);
+            await Overlay.Transport.HandshakeExchange.ConnectAsync(new Overlay.Transport.Tcp.SocketFrameSource(legit), reader, new Handshake(a.Id, 0), "s3cret"u8.ToArray(), CancellationToken.None);
         // The proxy forwards the proof a moment after the exchange ends on our side.
         Assert.That(
             await Eventually.TrueAsync(() => proxy.Recorded.Length >= Handshake.Size + 16 + 32, TimeSpan.FromSeconds(10)),

@@ -6,6 +6,7 @@ using NUnit.Framework;
 using Overlay.Buffers;
 using Overlay.Core.Tests.Support;
 using Overlay.Transport;
+using Overlay.Transport.Tcp;
 using Overlay.Wire;
 using FsProperty = FsCheck.NUnit.PropertyAttribute;
 

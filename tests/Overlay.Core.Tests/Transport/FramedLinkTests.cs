@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using Overlay.Buffers;
 using Overlay.Transport;
+using Overlay.Transport.Tcp;
 using Overlay.Wire;
 
 namespace Overlay.Core.Tests.Transport;

@@ -157,7 +157,7 @@ public class OutOfDescriptorsTests
             try
             {
                 await socket.ConnectAsync(peer.ToEndPoint(), limit.Token);
-                var answer = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(new NodeId(0x7F000001, 40_001), 0), null, limit.Token);
+                var answer = await HandshakeExchange.ConnectAsync(new Overlay.Transport.Tcp.SocketFrameSource(socket), reader, new Handshake(new NodeId(0x7F000001, 40_001), 0), null, limit.Token);
                 return answer.ListenEndpoint == peer;
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException or WireFormatException)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using NUnit.Framework;
 using Overlay.Buffers;
 using Overlay.Transport;
+using Overlay.Transport.Tcp;
 using Overlay.Wire;
 
 namespace Overlay.Core.Tests.Transport;

@@ -89,7 +89,7 @@ public class WireBytesTests
         using var acceptor = await listener.AcceptAsync();
         var pool = new MessagePool();
         using var reader = new FrameReader(pool, 1024);
-        var connecting = HandshakeExchange.ConnectAsync(client, reader, new Handshake(new NodeId(0x7F000001, 8080), 0xDEADBEEF), secret, CancellationToken.None);
+        var connecting = HandshakeExchange.ConnectAsync(new Overlay.Transport.Tcp.SocketFrameSource(client), reader, new Handshake(new NodeId(0x7F000001, 8080), 0xDEADBEEF), secret, CancellationToken.None);
 
         // Connector → acceptor: its handshake with the Authenticated flag set (the caller did not set it), then a nonce.
         var first = await ReceiveExactAsync(acceptor, Handshake.Size + 16);

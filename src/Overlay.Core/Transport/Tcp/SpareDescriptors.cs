@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Overlay.Transport;
+namespace Overlay.Transport.Tcp;
 
 /// <summary>
 /// A few file descriptors the process holds in reserve, so that when accepting connections uses up the rest the

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
-namespace Overlay.Transport;
+namespace Overlay.Transport.Tcp;
 
 /// <summary>
 /// Writes a batch of messages with few system calls, reusing a single <see cref="SocketAsyncEventArgs"/> so that
@@ -48,7 +48,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     /// <param name="socket">The connected socket.</param>
     /// <param name="batch">The frames.</param>
     /// <param name="progress">Told after every socket write how many more bytes of the batch left; may be null.</param>
-    /// <exception cref="SocketException">The connection broke.</exception>
+    /// <exception cref="TransportException">The connection broke (the socket's error inside).</exception>
     /// <exception cref="InvalidOperationException">Another send on this sender has not finished.</exception>
     /// <remarks>
     /// Each write is awaited in this one method (no awaited helper): a pending write then costs at most one pooled
@@ -84,7 +84,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
                 {
                     var bytes = await SendSegmentsAsync(socket);
                     if (bytes <= 0)
-                        throw new SocketException((int)SocketError.ConnectionReset);
+                        throw TcpErrors.Translate(new SocketException((int)SocketError.ConnectionReset));
                     progress?.OnWritten(bytes);
                     remaining -= bytes;
                     if (remaining <= 0)
@@ -235,7 +235,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         if (SocketError == SocketError.Success)
             _completion.SetResult(BytesTransferred);
         else
-            _completion.SetException(new SocketException((int)SocketError));
+            _completion.SetException(TcpErrors.Translate(new SocketException((int)SocketError)));
     }
 
     // Removes the first `count` bytes from the segment list after a partial send.

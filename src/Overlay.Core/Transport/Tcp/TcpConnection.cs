@@ -1,9 +1,12 @@
 using System.Net.Sockets;
 
-namespace Overlay.Transport;
+namespace Overlay.Transport.Tcp;
 
-/// <summary>A framed TCP link: a socket, a <see cref="FrameReader"/> and a gather-sending <see cref="SocketSender"/>.</summary>
-internal sealed class TcpConnection : IConnection
+/// <summary>
+/// A framed TCP link: a socket, a <see cref="FrameReader"/> and a gather-sending <see cref="SocketSender"/>; its
+/// kernel buffers are an optional capability (<see cref="IKernelBuffers"/>) the engine uses when present.
+/// </summary>
+internal sealed class TcpConnection : IConnection, IKernelBuffers
 {
     private readonly Socket _socket;
     private readonly FrameReader _reader;
@@ -28,6 +31,8 @@ internal sealed class TcpConnection : IConnection
     }
 
     public NodeId Remote { get; }
+
+    public TransportCapabilities Capabilities => TransportCapabilities.Stream;
 
     public long BytesReceived => _reader.BytesReceived;
 
@@ -96,6 +101,10 @@ internal sealed class TcpConnection : IConnection
         try
         {
             await _reader.RunAsync(_source, sink, cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            throw TcpErrors.Translate(ex);
         }
         finally
         {

@@ -4,14 +4,17 @@ using Microsoft.Extensions.Logging;
 using Overlay.Buffers;
 using Overlay.Wire;
 
-namespace Overlay.Transport;
+namespace Overlay.Transport.Tcp;
 
 /// <summary>
 /// TCP links over IPv4: listens on the node's endpoint, connects to peers, and exchanges handshakes so each side
 /// knows the other's listening identity before a single frame flows.
 /// </summary>
-internal sealed partial class TcpTransport : IAsyncDisposable
+internal sealed partial class TcpTransport : ITransport
 {
+    // What a node accepts from its observer (status and control payloads): far above a node link's frames.
+    private const int ObserverMaxPayloadLength = 16 * 1024 * 1024;
+
     // Accept's back-off when the process has no descriptors (or the system no socket buffers) left: the first pause,
     // doubled on every failure in a row up to the longest, so that a node out of descriptors retries a few times a
     // second instead of spinning a core, and accepts again within a second of descriptors coming free.
@@ -53,6 +56,9 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     /// <summary>This node's identity; valid after <see cref="Start"/>.</summary>
     public NodeId LocalId { get; private set; }
 
+    /// <summary>A TCP connection is a reliable, ordered, flow-controlled byte stream.</summary>
+    public TransportCapabilities Capabilities => TransportCapabilities.Stream;
+
     /// <summary>Accepted connections allowed in their handshake at once; more are closed as they are accepted.</summary>
     public int MaxPendingHandshakes { get; init; } = int.MaxValue;
 
@@ -82,6 +88,11 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             listener.Bind(_bindEndPoint);
             listener.Listen(512);
         }
+        catch (SocketException ex)
+        {
+            listener.Dispose();
+            throw new TransportException(TransportFailure.AddressUnavailable, $"Cannot listen on {_bindEndPoint}: {ex.Message}", ex);
+        }
         catch
         {
             listener.Dispose();
@@ -95,25 +106,44 @@ internal sealed partial class TcpTransport : IAsyncDisposable
     }
 
     /// <summary>Opens a link to <paramref name="remote"/>: connect, send our handshake, check theirs.</summary>
-    /// <exception cref="SocketException">The peer could not be reached.</exception>
+    /// <exception cref="TransportException">The peer could not be reached, or the connection broke in the handshake.</exception>
     /// <exception cref="WireFormatException">The peer answered with a bad handshake.</exception>
-    public async Task<IConnection> ConnectAsync(NodeId remote, CancellationToken cancellationToken)
+    public Task<IConnection> ConnectAsync(NodeId remote, CancellationToken cancellationToken) => ConnectAsync(remote, PeerRole.Node, cancellationToken);
+
+    /// <inheritdoc cref="ITransport.ConnectAsync"/>
+    public async Task<IConnection> ConnectAsync(NodeId remote, PeerRole role, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var reader = new FrameReader(_pool, _maxPayloadLength, Budget);
+
+        // The observer link is the node's own: no share of the node's receive budget, and a node stopping ends it
+        // itself (not through CancelConnects).
+        var observer = role == PeerRole.Observer;
+        var reader = observer ? new FrameReader(_pool, ObserverMaxPayloadLength) : new FrameReader(_pool, _maxPayloadLength, Budget);
         try
         {
-            TcpConnection.Configure(socket, _socketBufferSize);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token);
+            TcpConnection.Configure(socket, observer ? null : _socketBufferSize);
+            using var timeout = observer
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token);
             timeout.CancelAfter(_handshakeTimeout);
-            await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
-            var handshake = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, timeout.Token);
-            if ((handshake.Flags & HandshakeFlags.Observer) != 0)
-                throw new WireFormatException(WireError.BadHandshake, $"{remote} is an observer, not a node.");
-            if (handshake.OverlayId != _overlayId)
-                throw new WireFormatException(WireError.WrongOverlay, $"Peer belongs to overlay {handshake.OverlayId}, this node to {_overlayId}.");
-            if (handshake.ListenEndpoint != remote)
-                throw new WireFormatException(WireError.BadHandshake, $"Connected to {remote} but the peer says it is {handshake.ListenEndpoint}.");
+            try
+            {
+                await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
+            }
+            catch (SocketException ex)
+            {
+                throw TcpErrors.Unreachable(ex);
+            }
+
+            try
+            {
+                await StreamHandshake.ConnectAsync(new SocketFrameSource(socket), reader, LocalId, remote, role, _overlayId, _secret, timeout.Token);
+            }
+            catch (SocketException ex)
+            {
+                throw TcpErrors.Translate(ex);
+            }
+
             return new TcpConnection(socket, remote, reader);
         }
         catch
@@ -143,7 +173,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends every connect under way (and refuses later ones): their <see cref="ConnectAsync"/> throws.</summary>
+    /// <summary>Ends every connect under way (and refuses later ones): their <see cref="ConnectAsync(NodeId, PeerRole, CancellationToken)"/> throws.</summary>
     public void CancelConnects()
     {
         if (Volatile.Read(ref _disposed) == 0)
@@ -287,15 +317,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             TcpConnection.Configure(socket, _socketBufferSize);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(_handshakeTimeout);
-            Handshake handshake;
-            try
-            {
-                handshake = await HandshakeExchange.AcceptAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, ValidatePeer, timeout.Token);
-            }
-            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-            {
-                throw new WireFormatException(WireError.HandshakeTimeout);
-            }
+            var handshake = await StreamHandshake.AcceptAsync(new SocketFrameSource(socket), reader, LocalId, _overlayId, _secret, timeout.Token, _stopping.Token);
 
             Interlocked.Decrement(ref _inHandshake);
             inHandshake = false;
@@ -306,7 +328,7 @@ internal sealed partial class TcpTransport : IAsyncDisposable
             EndHandshake(ref inHandshake, reader, socket);
             handler.OnRejected(remote, ex.Error, ex);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or TransportException or OperationCanceledException or ObjectDisposedException)
         {
             EndHandshake(ref inHandshake, reader, socket);
 
@@ -342,14 +364,6 @@ internal sealed partial class TcpTransport : IAsyncDisposable
 
         reader.Dispose();
         socket.Dispose();
-    }
-
-    private void ValidatePeer(Handshake handshake)
-    {
-        if (handshake.OverlayId != _overlayId)
-            throw new WireFormatException(WireError.WrongOverlay, $"Peer belongs to overlay {handshake.OverlayId}, this node to {_overlayId}.");
-        if ((handshake.Flags & HandshakeFlags.Observer) != 0)
-            throw new WireFormatException(WireError.BadHandshake, "Observers do not connect to nodes; nodes connect to their observer.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
