@@ -101,6 +101,13 @@ public sealed partial class OverlayNode
             _downstreams.Remove(link.Peer);
         var lost = link.DrainAfterClose() + DropWaiting(link);
         _blockedLinks.Remove(link);
+        if (link.WritableWanted)
+        {
+            // A closed link never gets room again: the algorithm hears BrokenDownstream or SendFailed instead.
+            _writableWatch.Remove(link);
+            link.WritableWanted = false;
+        }
+
         ReleaseLinkBucket(link.Peer, LinkDirection.Downstream);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)
