@@ -196,8 +196,17 @@ public abstract class Algorithm
         Node.TraceFromAlgorithm(text);
     }
 
-    /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
-    protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
+    /// <summary>
+    /// Sets the weight of the upstream link from <paramref name="upstream"/>: the switch takes up to
+    /// <paramref name="weight"/> messages from it per round, and it gets that weight's part of the node's download and
+    /// total budgets while it is backlogged. Works before the link exists and is kept across reconnects; see
+    /// <see cref="OverlayNode.SetUpstreamWeight"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is below 1 or above <see cref="OverlayNode.MaxUpstreamWeight"/>.</exception>
+    protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeight(upstream, weight);
+
+    /// <summary>The weight of the upstream link from <paramref name="upstream"/> (1 unless set).</summary>
+    protected int GetUpstreamWeight(NodeId upstream) => Node.GetUpstreamWeight(upstream);
 
     internal void RunStart() => OnStart();
 

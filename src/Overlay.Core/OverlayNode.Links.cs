@@ -66,8 +66,10 @@ public sealed partial class OverlayNode
         _upstreams.Add(connection.Remote, link);
         Algorithm.LearnHost(connection.Remote);
         AddInput(link);
+        ApplyUpstreamWeight(link);
         link.Start();
         UpdateSnapshots();
+        ApplyUpstreamWeight(link);
         LogUpstreamOpened(connection.Remote);
     }
 

@@ -267,14 +267,6 @@ public sealed partial class OverlayNode
         GetOrOpenDownstream(peer).RequestProbe(trainId);
     }
 
-    internal void SetUpstreamWeightOnLoop(NodeId upstream, int weight)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(weight, 1);
-        EnsureOnLoop();
-        if (_upstreams.TryGetValue(upstream, out var link))
-            link.Weight = weight;
-    }
-
     private void EnsureOnLoop()
     {
         if (t_loopOwner != this)
