@@ -63,6 +63,9 @@ public abstract class Algorithm
             case MessageTypes.SourceCompleted:
                 OnSourceCompleted(message.ApplicationId);
                 break;
+            case MessageTypes.Writable:
+                OnWritable(message.Sender);
+                break;
         }
 
         return Disposition.Consumed;
@@ -98,6 +101,16 @@ public abstract class Algorithm
     }
 
     /// <summary>
+    /// The link to <paramref name="peer"/> has room again after <see cref="TrySend"/> or <see cref="CanSend"/> found it
+    /// full: called once per such full → room change, on the node's loop, so an algorithm that drops or queues for a
+    /// slow peer knows when to send to it again without polling. Not called for a link that broke instead (that is
+    /// <see cref="OnBrokenDownstream"/> or <see cref="OnSendFailed"/>).
+    /// </summary>
+    protected virtual void OnWritable(NodeId peer)
+    {
+    }
+
+    /// <summary>
     /// Sends <paramref name="message"/> to <paramref name="destination"/>: zero-copy (the engine takes a reference),
     /// over the one persistent link to that node, opened on first use. Returns nothing: failures come back later
     /// as messages (<see cref="MessageTypes.SendFailed"/>, <see cref="MessageTypes.BrokenDownstream"/>).
@@ -108,6 +121,34 @@ public abstract class Algorithm
     /// Header fields are shared by every destination; clone a message to send different headers.
     /// </remarks>
     protected void Send(Message message, NodeId destination) => Node.SendFromLoop(message, destination);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to <paramref name="destination"/> only if its link has room now; never waits and
+    /// never stalls the input being processed, so an algorithm can drop for (or queue for) a slow peer while its other
+    /// links keep flowing.
+    /// </summary>
+    /// <returns>
+    /// True when the message was queued, exactly as <see cref="Send"/> queues it (the engine took its own reference).
+    /// False when the link's buffer is full or earlier sends still wait for it (or the node is stopping): the engine
+    /// took no reference and kept nothing, so ownership is exactly as before the call — a message from
+    /// <see cref="Process"/> is still released by the engine when <see cref="Process"/> returns (unless the answer is
+    /// <see cref="Disposition.Hold"/>, then the one who holds it releases it), one from <see cref="CreateMessage"/>
+    /// when the callback returns. After a false, <see cref="OnWritable"/> is called once the link has room again.
+    /// </returns>
+    /// <remarks>
+    /// A peer without a link gets one, as with <see cref="Send"/>, and its buffer (<see cref="OverlayNodeOptions.BufferCapacity"/>
+    /// messages) takes messages while the link connects: they leave once it is open, or are counted lost with
+    /// <see cref="MessageTypes.SendFailed"/> if it never opens. A send to this node itself always succeeds.
+    /// </remarks>
+    protected bool TrySend(Message message, NodeId destination) => Node.TrySendFromLoop(message, destination);
+
+    /// <summary>
+    /// True when a <see cref="Send"/> or <see cref="TrySend"/> to <paramref name="destination"/> would go into its link's
+    /// buffer now (also for a peer without a link yet, whose new buffer is empty). False when it is full or sends wait
+    /// for it (or the node is stopping); then <see cref="OnWritable"/> is called once it has room again. Only the node's
+    /// loop fills a buffer, so a true stays true until this callback sends.
+    /// </summary>
+    protected bool CanSend(NodeId destination) => Node.CanSendFromLoop(destination);
 
     /// <summary>
     /// A new message from this node (sender = <see cref="Self"/>) with a payload of <paramref name="payloadLength"/> bytes,
@@ -155,8 +196,17 @@ public abstract class Algorithm
         Node.TraceFromAlgorithm(text);
     }
 
-    /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
-    protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
+    /// <summary>
+    /// Sets the weight of the upstream link from <paramref name="upstream"/>: the switch takes up to
+    /// <paramref name="weight"/> messages from it per round, and it gets that weight's part of the node's download and
+    /// total budgets while it is backlogged. Works before the link exists and is kept across reconnects; see
+    /// <see cref="OverlayNode.SetUpstreamWeight"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is below 1 or above <see cref="OverlayNode.MaxUpstreamWeight"/>.</exception>
+    protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeight(upstream, weight);
+
+    /// <summary>The weight of the upstream link from <paramref name="upstream"/> (1 unless set).</summary>
+    protected int GetUpstreamWeight(NodeId upstream) => Node.GetUpstreamWeight(upstream);
 
     internal void RunStart() => OnStart();
 

@@ -68,6 +68,12 @@ public static class MessageTypes
     /// </summary>
     public const int SourceCompleted = EngineReservedStart + 0x107;
 
+    /// <summary>
+    /// The link to the node named by the sender field has room again after a <c>TrySend</c> or <c>CanSend</c> found it
+    /// full: raised once per such full → room change, on the node's loop (see <see cref="Algorithm.OnWritable"/>).
+    /// </summary>
+    public const int Writable = EngineReservedStart + 0x108;
+
     /// <summary>The observer gave this node its bootstrap set (now in <c>KnownHosts</c>); the payload lists them, see <see cref="Observer.BootstrapList"/>.</summary>
     public const int Bootstrap = EngineReservedStart + 0x110;
 

@@ -66,8 +66,10 @@ public sealed partial class OverlayNode
         _upstreams.Add(connection.Remote, link);
         Algorithm.LearnHost(connection.Remote);
         AddInput(link);
+        ApplyUpstreamWeight(link);
         link.Start();
         UpdateSnapshots();
+        ApplyUpstreamWeight(link);
         LogUpstreamOpened(connection.Remote);
     }
 
@@ -101,6 +103,13 @@ public sealed partial class OverlayNode
             _downstreams.Remove(link.Peer);
         var lost = link.DrainAfterClose() + DropWaiting(link);
         _blockedLinks.Remove(link);
+        if (link.WritableWanted)
+        {
+            // A closed link never gets room again: the algorithm hears BrokenDownstream or SendFailed instead.
+            _writableWatch.Remove(link);
+            link.WritableWanted = false;
+        }
+
         ReleaseLinkBucket(link.Peer, LinkDirection.Downstream);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)

@@ -29,6 +29,9 @@ public sealed partial class OverlayNode
     private readonly List<AlgorithmTimer> _timers = [];
     private readonly LoopbackInput _loopback = new();
     private readonly List<DownstreamLink> _blockedLinks = [];
+
+    // Links a TrySend or CanSend found full: each gets one Writable notification once it has room again.
+    private readonly List<DownstreamLink> _writableWatch = [];
     private readonly Dictionary<int, (NodeId Peer, ITimer Timeout)> _measurements = [];
     private InputPort? _currentInput;
     private int _inputsVersion;
@@ -145,6 +148,64 @@ public sealed partial class OverlayNode
             _currentInput.PendingSends++;
     }
 
+    /// <summary>
+    /// Queues <paramref name="message"/> for <paramref name="destination"/> only if its link has room now (no send
+    /// waiting, buffer not full); otherwise takes no reference, leaves the input unstalled, and watches the link so the
+    /// algorithm hears <see cref="MessageTypes.Writable"/> once it has room again. A peer without a link gets one, as
+    /// with <see cref="SendFromLoop"/>: its buffer takes messages while it connects.
+    /// </summary>
+    internal bool TrySendFromLoop(Message message, NodeId destination)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        EnsureOnLoop();
+        if (_stopping)
+            return false;
+        if (destination == Id)
+        {
+            _sendsInCallback++;
+            message.Retain();
+            _loopback.Enqueue(message);
+            return true;
+        }
+
+        var link = GetOrOpenDownstream(destination);
+        if (link.HasRoom)
+        {
+            message.EncodeHeader();
+            if (link.TryEnqueue(message))
+            {
+                _sendsInCallback++;
+                return true;
+            }
+        }
+
+        WatchWritable(link);
+        return false;
+    }
+
+    /// <summary>
+    /// True when a send to <paramref name="destination"/> would go into its buffer now (a peer without a link: a new
+    /// link's buffer is empty). False watches the link, as a refused <see cref="TrySendFromLoop"/> does.
+    /// </summary>
+    internal bool CanSendFromLoop(NodeId destination)
+    {
+        EnsureOnLoop();
+        if (_stopping)
+            return false;
+        if (destination == Id || !_downstreams.TryGetValue(destination, out var link) || link.HasRoom)
+            return true;
+        WatchWritable(link);
+        return false;
+    }
+
+    private void WatchWritable(DownstreamLink link)
+    {
+        if (link.WritableWanted)
+            return;
+        link.WritableWanted = true;
+        _writableWatch.Add(link);
+    }
+
     internal Message CreateMessageOnLoop(int type, int applicationId, int payloadLength)
     {
         EnsureOnLoop();
@@ -204,14 +265,6 @@ public sealed partial class OverlayNode
             Timeout.InfiniteTimeSpan);
         _measurements.Add(trainId, (peer, timeout));
         GetOrOpenDownstream(peer).RequestProbe(trainId);
-    }
-
-    internal void SetUpstreamWeightOnLoop(NodeId upstream, int weight)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(weight, 1);
-        EnsureOnLoop();
-        if (_upstreams.TryGetValue(upstream, out var link))
-            link.Weight = weight;
     }
 
     private void EnsureOnLoop()
@@ -359,6 +412,8 @@ public sealed partial class OverlayNode
     private int SwitchRound()
     {
         var moved = _blockedLinks.Count > 0 ? MoveWaitingSends() : 0;
+        if (_writableWatch.Count > 0)
+            moved += RaiseWritable();
         var count = _inputs.Count;
         var version = _inputsVersion;
         // Unsigned, so the counter may wrap after billions of rounds without a negative index.
@@ -405,6 +460,32 @@ public sealed partial class OverlayNode
         }
 
         return moved;
+    }
+
+    /// <summary>
+    /// Tells the algorithm about each watched link that has room again (after the waiting sends moved, so those keep
+    /// their place), once per full → room transition. The switch runs whenever a send loop empties buffer slots, so
+    /// this needs no timer: it is the same wake-up that moves waiting sends.
+    /// </summary>
+    private int RaiseWritable()
+    {
+        var raised = 0;
+        for (var i = _writableWatch.Count - 1; i >= 0; i--)
+        {
+            // A handler may watch more links (appended, seen next round) or stop the node (the list cleared).
+            if (i >= _writableWatch.Count)
+                continue;
+            var link = _writableWatch[i];
+            if (!link.HasRoom)
+                continue;
+            _writableWatch[i] = _writableWatch[^1];
+            _writableWatch.RemoveAt(_writableWatch.Count - 1);
+            link.WritableWanted = false;
+            raised++;
+            Notify(MessageTypes.Writable, link.Peer);
+        }
+
+        return raised;
     }
 
     /// <summary>One waiting send of <paramref name="input"/> left (sent or dropped); the last one unstalls it.</summary>
@@ -705,6 +786,7 @@ public sealed partial class OverlayNode
         }
 
         _blockedLinks.Clear();
+        _writableWatch.Clear();
         var deadline = TimeProvider.CreateTimer(
             static state => ((OverlayNode)state!).Post(new NodeEvent(NodeEventKind.StopDeadline)),
             this,

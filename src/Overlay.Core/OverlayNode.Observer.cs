@@ -67,7 +67,10 @@ public sealed partial class OverlayNode
             links.Add(new LinkStatus(
                 link.Peer, LinkDirection.Upstream, link.Applications.ToArray(), link.MessagesReceived, link.BytesReceived,
                 link.Buffered, link.Capacity, link.Meter.BytesPerSecond, link.Meter.MessagesPerSecond, null, 0,
-                GetLinkBandwidth(link.Peer, LinkDirection.Upstream)));
+                GetLinkBandwidth(link.Peer, LinkDirection.Upstream))
+            {
+                Weight = link.Weight, // the link's own, so a report shows what its switch and budgets use
+            });
         }
 
         foreach (var link in Volatile.Read(ref _downstreamSnapshot))
@@ -100,6 +103,9 @@ public sealed partial class OverlayNode
                 break;
             case ControlKind.SetLinkBandwidth:
                 SetLinkBandwidth(NodeId.Parse(request.Peer ?? throw new ArgumentException("A link command names its peer.")), request.Direction, request.BytesPerSecond);
+                break;
+            case ControlKind.SetUpstreamWeight:
+                SetUpstreamWeight(NodeId.Parse(request.Peer ?? throw new ArgumentException("A weight command names its upstream peer.")), request.Weight);
                 break;
             case ControlKind.DeploySource:
                 await DeploySourceAsync(request.ApplicationId, new SourceOptions { PayloadLength = request.PayloadLength });

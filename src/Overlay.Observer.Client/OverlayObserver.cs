@@ -131,6 +131,17 @@ public sealed partial class OverlayObserver : IAsyncDisposable
         return CommandAsync(node, new ControlRequest { Kind = ControlKind.SetLinkBandwidth, Peer = peer.ToString(), Direction = direction, BytesPerSecond = bytesPerSecond }, cancellationToken);
     }
 
+    /// <summary>
+    /// Sets the weight of the upstream link from <paramref name="upstream"/> on <paramref name="node"/>, as
+    /// <see cref="OverlayNode.SetUpstreamWeight"/> does (a node that predates the command refuses it).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is below 1 or above <see cref="OverlayNode.MaxUpstreamWeight"/> (checked here; the node checks again).</exception>
+    public Task SetUpstreamWeightAsync(NodeId node, NodeId upstream, int weight, CancellationToken cancellationToken = default)
+    {
+        OverlayNode.ValidateUpstreamWeight(weight);
+        return CommandAsync(node, new ControlRequest { Kind = ControlKind.SetUpstreamWeight, Peer = upstream.ToString(), Weight = weight }, cancellationToken);
+    }
+
     /// <summary>Deploys a data source for <paramref name="applicationId"/> on <paramref name="node"/>.</summary>
     public Task DeploySourceAsync(NodeId node, int applicationId, int payloadLength = 5 * 1024, CancellationToken cancellationToken = default) =>
         CommandAsync(node, new ControlRequest { Kind = ControlKind.DeploySource, ApplicationId = applicationId, PayloadLength = payloadLength }, cancellationToken);

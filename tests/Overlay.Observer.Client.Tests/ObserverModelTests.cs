@@ -109,6 +109,43 @@ public class ObserverModelTests
         Assert.That(pool.Outstanding, Is.Zero);
     }
 
+    [Test, CancelAfter(60_000)]
+    public async Task UpstreamWeight_SetFromTheObserver_BadOnesRefusedByTheObserverAndByTheNode()
+    {
+        await using var observer = new OverlayObserver(new ObserverOptions());
+        await observer.StartAsync();
+        var pool = new MessagePool();
+        var a = new OverlayNode(new OverlayNodeOptions { Pool = pool, ObserverEndPoint = observer.EndPoint }, new Recorder());
+        await a.StartAsync();
+        var peer = NodeId.Parse("127.0.0.1:9");
+        try
+        {
+            Assert.That(await Eventually.TrueAsync(() => observer.GetNode(a.Id)?.IsAlive == true, TimeSpan.FromSeconds(10)), Is.True);
+            await observer.SetUpstreamWeightAsync(a.Id, peer, 3);
+            Assert.That(a.GetUpstreamWeight(peer), Is.EqualTo(3), "set before any link from the peer exists");
+
+            foreach (var weight in new[] { 0, -1, OverlayNode.MaxUpstreamWeight + 1 })
+            {
+                await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => observer.SetUpstreamWeightAsync(a.Id, peer, weight), $"{weight}");
+
+                // A request that gets past the observer (another observer, an older client) is refused by the node itself.
+                var refused = await Assert.ThrowsAsync<ObserverCommandException>(() => observer.CommandAsync(
+                    a.Id, new ControlRequest { Kind = ControlKind.SetUpstreamWeight, Peer = peer.ToString(), Weight = weight }, CancellationToken.None));
+                Assert.That(refused!.Message, Does.Contain("upstream weight"));
+            }
+
+            await Assert.ThrowsAsync<ObserverCommandException>(() => observer.CommandAsync(
+                a.Id, new ControlRequest { Kind = ControlKind.SetUpstreamWeight, Weight = 2 }, CancellationToken.None));
+            Assert.That(a.GetUpstreamWeight(peer), Is.EqualTo(3), "the refused commands changed nothing");
+        }
+        finally
+        {
+            await a.StopAsync();
+        }
+
+        Assert.That(pool.Outstanding, Is.Zero);
+    }
+
     [Test]
     public void Ipv6BindAddress_RefusedWhenTheObserverIsCreated()
     {

@@ -100,6 +100,12 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// </summary>
     public Queue<PendingSend> Waiting { get; } = new();
 
+    /// <summary>True when a send would go into the buffer now: nothing waits and the buffer is not full (node loop only).</summary>
+    public bool HasRoom => Waiting.Count == 0 && !_buffer.IsFull;
+
+    /// <summary>True while the node watches this link to tell the algorithm when it has room (node loop only).</summary>
+    public bool WritableWanted { get; set; }
+
     /// <summary>True once the connection is open and handshaken.</summary>
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 

@@ -9,8 +9,11 @@ internal abstract class InputPort
     /// <summary>Sends made while processing this input's last message that wait for room in a full outbound buffer.</summary>
     public int PendingSends { get; set; }
 
-    /// <summary>Messages served per round.</summary>
-    public int Weight { get; set; } = 1;
+    /// <summary>
+    /// Messages served per round. Read by the switch; an upstream link's is set by the node (any thread, see
+    /// <see cref="OverlayNode.SetUpstreamWeight"/>), an int, so a round sees the old weight or the new one.
+    /// </summary>
+    public int Weight { get; protected set; } = 1;
 
     /// <summary>True while the input waits for its pending sends; it yields nothing new until they fit.</summary>
     public bool IsStalled => PendingSends > 0;

@@ -18,6 +18,10 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     private readonly SpscRing<Message> _buffer;
     private readonly AsyncSignal _space = new();
     private readonly TokenBucket _linkBucket;
+
+    // This link's weighted shares of the node's download and total budgets (see TokenBucket's remarks).
+    private readonly BucketShare _downloadShare;
+    private readonly BucketShare _totalShare;
     private readonly KernelBufferSizing? _kernelBuffers;
     private readonly GrantSlice _grant;
     private readonly LinkTimer _throttle;
@@ -54,6 +58,8 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.DownloadBucket, node.TotalBucket);
         if (node.SizesKernelBuffers)
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
+        _downloadShare = node.DownloadBucket.AddShare(Weight);
+        _totalShare = node.TotalBucket.AddShare(Weight);
         _throttle = new LinkTimer(node.TimeProvider);
     }
 
@@ -110,6 +116,17 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         heartbeat.Sender = _node.Id;
         heartbeat.EncodeHeader();
         _ = ReplyAsync(heartbeat);
+    }
+
+    /// <summary>
+    /// Sets the link's weight: messages per switch round, and its part of the node's download and total budgets. Any
+    /// thread (the buckets take their locks).
+    /// </summary>
+    public void SetWeight(int weight)
+    {
+        Weight = weight;
+        _node.DownloadBucket.SetShareWeight(_downloadShare, weight);
+        _node.TotalBucket.SetShareWeight(_totalShare, weight);
     }
 
     /// <summary>Closes the link because the peer went silent.</summary>
@@ -250,12 +267,15 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             _space.Set();
     }
 
-    /// <summary>Charges the download buckets; the wait is how long the receive loop must pause to respect them.</summary>
+    /// <summary>
+    /// Charges the link's bucket and this link's weighted shares of the node's download and total budgets; the wait is
+    /// how long the receive loop must pause to respect them.
+    /// </summary>
     private TimeSpan Throttle(long bytes)
     {
         var wait = _linkBucket.Reserve(bytes);
-        var download = _node.DownloadBucket.Reserve(bytes);
-        var total = _node.TotalBucket.Reserve(bytes);
+        var download = _node.DownloadBucket.Reserve(bytes, _downloadShare);
+        var total = _node.TotalBucket.Reserve(bytes, _totalShare);
         if (download > wait)
             wait = download;
         return total > wait ? total : wait;
@@ -447,6 +467,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         for (var i = 0; i < 1000 && Volatile.Read(ref _repliesInFlight) > 0; i++)
             await Task.Delay(1);
         _throttle.Dispose();
+        // Nothing reads for this link any more: its parts of the node's budgets go to the other upstreams.
+        _node.DownloadBucket.RemoveShare(_downloadShare);
+        _node.TotalBucket.RemoveShare(_totalShare);
         await Connection.DisposeAsync();
         _node.Post(new NodeEvent(NodeEventKind.UpstreamClosed, this));
     }

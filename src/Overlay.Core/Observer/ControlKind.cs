@@ -26,4 +26,7 @@ internal enum ControlKind
 
     /// <summary>An algorithm-specific command with two integers.</summary>
     Custom,
+
+    /// <summary>Set the weight of one upstream link (<see cref="OverlayNode.SetUpstreamWeight"/>).</summary>
+    SetUpstreamWeight,
 }

@@ -17,7 +17,10 @@ internal sealed record ControlRequest
     /// <summary>Which node budget, for <see cref="ControlKind.SetBandwidth"/>.</summary>
     public BandwidthScope Scope { get; init; }
 
-    /// <summary>The other end of the link ("a.b.c.d:port"), for <see cref="ControlKind.SetLinkBandwidth"/>.</summary>
+    /// <summary>
+    /// The other end of the link ("a.b.c.d:port"), for <see cref="ControlKind.SetLinkBandwidth"/> and
+    /// <see cref="ControlKind.SetUpstreamWeight"/>.
+    /// </summary>
     public string? Peer { get; init; }
 
     /// <summary>Which direction of the link, for <see cref="ControlKind.SetLinkBandwidth"/>.</summary>
@@ -25,6 +28,12 @@ internal sealed record ControlRequest
 
     /// <summary>The new limit in bytes per second; null removes it.</summary>
     public double? BytesPerSecond { get; init; }
+
+    /// <summary>
+    /// The upstream weight, for <see cref="ControlKind.SetUpstreamWeight"/>: 1 to <see cref="OverlayNode.MaxUpstreamWeight"/>
+    /// (a request without one is refused). Nodes that predate the command refuse it as unknown.
+    /// </summary>
+    public int Weight { get; init; }
 
     /// <summary>The application, for source, join and leave commands.</summary>
     public int ApplicationId { get; init; }

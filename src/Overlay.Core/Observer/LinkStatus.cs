@@ -25,4 +25,11 @@ public sealed record LinkStatus(
     double MessagesPerSecond,
     double? RoundTripMilliseconds,
     long EmulatedLoss,
-    double? BandwidthLimit);
+    double? BandwidthLimit)
+{
+    /// <summary>
+    /// The upstream weight (<see cref="OverlayNode.SetUpstreamWeight"/>) of an upstream link; null for a downstream link
+    /// and from nodes that do not report it.
+    /// </summary>
+    public int? Weight { get; init; }
+}
