@@ -98,8 +98,10 @@ public class ReconnectTests
             Assert.That(waits[i].Delay, Is.EqualTo(TimeSpan.FromMilliseconds(100 << i)), $"wait {i + 1}");
             if (i > 0)
             {
-                // A timer may fire a hair before the stopwatch says its time is up; a millisecond covers that.
-                Assert.That(waits[i].At - waits[i - 1].At, Is.GreaterThanOrEqualTo(waits[i - 1].Delay - TimeSpan.FromMilliseconds(1)), $"attempt {i + 2} came before wait {i} ran out");
+                // A timer may fire before the stopwatch says its time is up: the runtime's timer queue counts whole
+                // milliseconds of a coarser clock (seen: 1.4 ms early under load). A few milliseconds cover that and
+                // are still far less than any wait, so an attempt made without waiting is caught.
+                Assert.That(waits[i].At - waits[i - 1].At, Is.GreaterThanOrEqualTo(waits[i - 1].Delay - TimeSpan.FromMilliseconds(5)), $"attempt {i + 2} came before wait {i} ran out");
             }
         }
     }
