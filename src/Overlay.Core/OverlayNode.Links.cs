@@ -134,15 +134,15 @@ public sealed partial class OverlayNode
         Volatile.Write(ref _downstreamSnapshot, [.. _downstreams.Values]);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Upstream link from {Peer} opened")]
+    [LoggerMessage(EventId = 2001, EventName = "UpstreamOpened", Level = LogLevel.Debug, Message = "Upstream link from {Peer} opened")]
     private partial void LogUpstreamOpened(NodeId peer);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream link from {Peer} closed: {Detail}")]
+    [LoggerMessage(EventId = 2002, EventName = "UpstreamClosed", Level = LogLevel.Information, Message = "Upstream link from {Peer} closed: {Detail}")]
     private partial void LogUpstreamClosed(NodeId peer, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream link from {Peer} closed after a malformed frame: {Reason} {Detail}")]
+    [LoggerMessage(EventId = 2003, EventName = "UpstreamMalformed", Level = LogLevel.Warning, Message = "Upstream link from {Peer} closed after a malformed frame: {Reason} {Detail}")]
     private partial void LogUpstreamMalformed(NodeId peer, WireError reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Downstream link to {Peer} closed, {Lost} messages lost: {Detail}")]
+    [LoggerMessage(EventId = 2004, EventName = "DownstreamClosed", Level = LogLevel.Information, Message = "Downstream link to {Peer} closed, {Lost} messages lost: {Detail}")]
     private partial void LogDownstreamClosed(NodeId peer, int lost, string detail);
 }

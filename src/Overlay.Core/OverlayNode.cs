@@ -286,15 +286,15 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         return result;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} listening")]
+    [LoggerMessage(EventId = 1001, EventName = "NodeStarted", Level = LogLevel.Information, Message = "Node {Node} listening")]
     private partial void LogStarted(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} stopped")]
+    [LoggerMessage(EventId = 1002, EventName = "NodeStopped", Level = LogLevel.Information, Message = "Node {Node} stopped")]
     private partial void LogStopped(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} terminated")]
+    [LoggerMessage(EventId = 1003, EventName = "NodeTerminated", Level = LogLevel.Information, Message = "Node {Node} terminated")]
     private partial void LogTerminated(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
+    [LoggerMessage(EventId = 3001, EventName = "ConnectionRefused", Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
     private partial void LogRejected(string remote, WireError reason, string detail);
 }
