@@ -41,6 +41,7 @@ public sealed partial class OverlayNode
         link = new DownstreamLink(this, peer, _options.BufferCapacity, TimeProvider.GetTimestamp(), _linksOpened++);
         _downstreams.Add(peer, link);
         Algorithm.LearnHost(peer);
+        _metrics?.Opened(link);
         link.Start(_transport!);
         UpdateSnapshots();
         return link;
@@ -66,6 +67,7 @@ public sealed partial class OverlayNode
         _upstreams.Add(connection.Remote, link);
         Algorithm.LearnHost(connection.Remote);
         AddInput(link);
+        _metrics?.Opened(link);
         link.Start();
         UpdateSnapshots();
         LogUpstreamOpened(connection.Remote);
@@ -79,6 +81,7 @@ public sealed partial class OverlayNode
         RemoveInput(link);
         link.DrainAfterClose();
         ReleaseLinkBucket(link.Peer, LinkDirection.Upstream);
+        _metrics?.Closed(link, _stopping);
         if (link.CloseReason != WireError.None)
         {
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
@@ -102,6 +105,7 @@ public sealed partial class OverlayNode
         var lost = link.DrainAfterClose() + DropWaiting(link);
         _blockedLinks.Remove(link);
         ReleaseLinkBucket(link.Peer, LinkDirection.Downstream);
+        _metrics?.Closed(link, _stopping);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Overlay.Buffers;
+using Overlay.Diagnostics;
 using Overlay.Engine;
 using Overlay.Transport;
 using Overlay.Wire;
@@ -39,6 +40,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     private long _messagesLost;
     private long _bytesLost;
     private long _messagesProcessed;
+    private NodeMetrics? _metrics;
 
     /// <summary>Creates a node; call <see cref="StartAsync"/> to bring it up.</summary>
     /// <param name="options">Settings, copied now.</param>
@@ -106,6 +108,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         };
         _transport.Start(this);
         Id = _transport.LocalId;
+        _metrics = new NodeMetrics(this, OverlayMetrics.For(_options.MeterFactory));
+        _metrics.Attach();
         LogStarted(Id);
         _loop = RunLoopAsync();
         StartObserver();
@@ -149,6 +153,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_transport is not null && _loop.IsCompleted)
             await _transport.DisposeAsync();
+        _metrics?.Detach();
         cancellationToken.ThrowIfCancellationRequested();
         if (abrupt)
             LogTerminated(Id);
@@ -260,6 +265,17 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         Interlocked.Increment(ref _messagesLost);
         Interlocked.Add(ref _bytesLost, message.FrameLength);
     }
+
+    /// <summary>This node's part of the <c>Overlay</c> meter; set once the node has started.</summary>
+    internal NodeMetrics? Metrics => _metrics;
+
+    internal long MessagesProcessedCount => Interlocked.Read(ref _messagesProcessed);
+
+    internal long MessagesLostCount => Interlocked.Read(ref _messagesLost);
+
+    internal long BytesLostCount => Interlocked.Read(ref _bytesLost);
+
+    internal long RejectedCount(WireError reason) => Interlocked.Read(ref _rejected[(int)reason]);
 
     internal static byte[]? SecretBytes(string? secret) => secret is null ? null : System.Text.Encoding.UTF8.GetBytes(secret);
 
