@@ -54,6 +54,47 @@ public class MetricsTests
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task APeersCounts_SurviveItsLinks_AndADisconnectIsNoFailureOfThisNode()
+    {
+        using var meters = new TestMeterFactory();
+        using var messagesSent = Collector(meters, OverlayMeter.MessagesSent);
+        using var bytesSent = Collector(meters, OverlayMeter.BytesSent);
+        using var messagesReceived = Collector(meters, OverlayMeter.MessagesReceived);
+        using var failures = Collector(meters, OverlayMeter.LinkFailures);
+        await using var overlay = new TestOverlay();
+        var sender = new DisconnectingRelay();
+        var receiver = new RelayAlgorithm();
+        var a = await overlay.AddAsync(sender, o => o.MeterFactory = meters);
+        var b = await overlay.AddAsync(receiver, o => o.MeterFactory = meters);
+        sender.Children.Add(b.Id);
+        await a.DeploySourceAsync(1, new SourceOptions { PayloadLength = 100, MessageLimit = 500 });
+        Assert.That(await Eventually.TrueAsync(() => receiver.Delivered >= 500 && Last(messagesSent, a, b) == 500, TimeSpan.FromSeconds(20)), Is.True);
+
+        // A closes its link to B itself; the next send opens a new one.
+        await a.InvokeAsync(() => sender.DropLink(b.Id));
+        Assert.That(await Eventually.TrueAsync(() => a.GetStatistics().Downstreams.Count == 0 && b.GetStatistics().Upstreams.Count == 0, TimeSpan.FromSeconds(20)), Is.True);
+        Assert.That(Last(messagesSent, a, b), Is.EqualTo(500), "a closed link's count stays in its peer's series");
+        await a.InvokeAsync(() => sender.Children.Add(b.Id));   // the relay forgot the child whose link broke
+        await a.DeploySourceAsync(2, new SourceOptions { PayloadLength = 100, MessageLimit = 300 });
+        Assert.That(await Eventually.TrueAsync(() => receiver.Delivered >= 800 && Last(messagesSent, a, b) == 800, TimeSpan.FromSeconds(20)), Is.True,
+            $"sent {Last(messagesSent, a, b)}, delivered {receiver.Delivered}");
+
+        Assert.That(a.GetStatistics().Find(b.Id, LinkDirection.Downstream)!.Messages, Is.EqualTo(300), "the link's own statistics start again");
+        Assert.That(Last(bytesSent, a, b), Is.EqualTo(800 * (MessageHeader.Size + 100)));
+        Assert.That(await Eventually.TrueAsync(() => Last(messagesReceived, b, a) == 800, TimeSpan.FromSeconds(10)), Is.True);
+
+        // A closed its own link: no failure of A's. B saw its upstream fail (Disconnect aborts the connection, so
+        // B reads a reset, or the stream's end if the abort raced a quiet read).
+        var recorded = failures.GetMeasurementSnapshot();
+        Assert.That(recorded.Where(m => Equals(m.Tags[OverlayMeter.NodeTag], a.Id.ToString())), Is.Empty);
+        var ofB = recorded.Where(m => Equals(m.Tags[OverlayMeter.NodeTag], b.Id.ToString())).ToList();
+        Assert.That(ofB.Select(m => m.Tags[OverlayMeter.DirectionTag]), Is.EqualTo(new[] { "upstream" }));
+        Assert.That(ofB.Select(m => m.Tags[OverlayMeter.ReasonTag]), Is.All.AnyOf("TransportError", "EndOfStream"));
+        await overlay.StopAllAsync();
+        Assert.That(overlay.Pool.Outstanding, Is.Zero);
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task WrongSecret_IsCountedAsARefusedConnection_UnderItsReason()
     {
         using var meters = new TestMeterFactory();
@@ -109,6 +150,12 @@ public class MetricsTests
         }
         Assert.That(recorded.Select(m => m.Tags[OverlayMeter.NodeTag]), Is.All.EqualTo(a.Id.ToString()));
         Assert.That(recorded.Select(m => m.Value), Is.All.EqualTo(1));
+
+        // What the closed downstream still buffered is lost, counted as the node counts it.
+        using var messagesLost = Collector(meters, OverlayMeter.MessagesLost);
+        var statistics = a.GetStatistics();
+        TestContext.Out.WriteLine($"lost when the link closed: {statistics.MessagesLost} messages, {statistics.BytesLost} bytes");
+        Assert.That(Last(messagesLost, a, cause: "link_closed"), Is.EqualTo(statistics.MessagesLost));
 
         // Stopping closes this node's own links: no failure.
         await overlay.StopAllAsync();
@@ -190,6 +237,12 @@ public class MetricsTests
 
         // A stopped node's series end.
         Assert.That(Last(messagesSent, a, b), Is.Null);
+    }
+
+    /// <summary>A relay whose test can close its links to a peer, as an algorithm's <c>Disconnect</c> does.</summary>
+    private sealed class DisconnectingRelay : RelayAlgorithm
+    {
+        public void DropLink(NodeId peer) => Disconnect(peer);
     }
 
     private static MetricCollector<long> Collector(TestMeterFactory meters, string instrument) => new(meters[OverlayMeter.Name], instrument);
