@@ -61,8 +61,7 @@ internal sealed class OverlayMetrics
         if (factory is null)
             return Default.Value;
         var meter = factory.Create(Options());
-        lock (ByMeter)
-            return ByMeter.GetValue(meter, static m => new OverlayMetrics(m));
+        return ByMeter.GetValue(meter, static m => new OverlayMetrics(m));
     }
 
     /// <summary>Starts reporting <paramref name="node"/>.</summary>
