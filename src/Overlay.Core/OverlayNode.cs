@@ -112,6 +112,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         _metrics.Attach();
         LogStarted(Id);
         _loop = RunLoopAsync();
+        // A node that failed itself ends its loop without a stop call: its series end with the loop, whatever ended it.
+        _loop.ContinueWith(static (_, metrics) => ((NodeMetrics)metrics!).Detach(), _metrics, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         StartObserver();
         return Task.CompletedTask;
     }

@@ -222,6 +222,31 @@ public class MetricsTests
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task ANodeThatFailedItself_StopsReporting()
+    {
+        using var meters = new TestMeterFactory();
+        using var processed = Collector(meters, OverlayMeter.MessagesProcessed);
+        await using var overlay = new TestOverlay();
+        var a = await overlay.AddAsync(new RelayAlgorithm(), o => o.MeterFactory = meters);
+        Assert.That(Last(processed, a), Is.Not.Null, "a running node reports");
+        var produced = 0;
+        await a.DeploySourceAsync(1, new SourceOptions
+        {
+            PayloadLength = 10,
+            Fill = _ =>
+            {
+                if (++produced == 100)
+                    throw new InvalidOperationException("a source that fails");
+            },
+        });
+        Assert.That(await Task.WhenAny(a.Completion, Task.Delay(TimeSpan.FromSeconds(20))), Is.SameAs(a.Completion), "the node failed itself");
+        Assert.That(a.Completion.IsFaulted, Is.True);
+
+        // No stop call: the node's series end with its loop, and the meter lets go of the node.
+        Assert.That(await Eventually.TrueAsync(() => Last(processed, a) is null, TimeSpan.FromSeconds(10)), Is.True);
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task WithoutAFactory_ANodeReportsToTheProcessWideMeter()
     {
         using var messagesSent = new MetricCollector<long>(null, OverlayMeter.Name, OverlayMeter.MessagesSent);
