@@ -41,6 +41,7 @@ public sealed partial class OverlayNode
         link = new DownstreamLink(this, peer, _options.BufferCapacity, TimeProvider.GetTimestamp(), _linksOpened++);
         _downstreams.Add(peer, link);
         Algorithm.LearnHost(peer);
+        _metrics?.Opened(link);
         link.Start(_transport!);
         UpdateSnapshots();
         return link;
@@ -67,9 +68,9 @@ public sealed partial class OverlayNode
         Algorithm.LearnHost(connection.Remote);
         AddInput(link);
         ApplyUpstreamWeight(link);
+        _metrics?.Opened(link);
         link.Start();
         UpdateSnapshots();
-        ApplyUpstreamWeight(link);
         LogUpstreamOpened(connection.Remote);
     }
 
@@ -81,6 +82,7 @@ public sealed partial class OverlayNode
         RemoveInput(link);
         link.DrainAfterClose();
         ReleaseLinkBucket(link.Peer, LinkDirection.Upstream);
+        _metrics?.Closed(link, _stopping);
         if (link.CloseReason != WireError.None)
         {
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
@@ -111,6 +113,7 @@ public sealed partial class OverlayNode
         }
 
         ReleaseLinkBucket(link.Peer, LinkDirection.Downstream);
+        _metrics?.Closed(link, _stopping);
         UpdateSnapshots();
         if (link.CloseReason != WireError.None)
             Interlocked.Increment(ref _closedByError[(int)link.CloseReason]);
@@ -143,15 +146,15 @@ public sealed partial class OverlayNode
         Volatile.Write(ref _downstreamSnapshot, [.. _downstreams.Values]);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Upstream link from {Peer} opened")]
+    [LoggerMessage(EventId = 2001, EventName = "UpstreamOpened", Level = LogLevel.Debug, Message = "Upstream link from {Peer} opened")]
     private partial void LogUpstreamOpened(NodeId peer);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream link from {Peer} closed: {Detail}")]
+    [LoggerMessage(EventId = 2002, EventName = "UpstreamClosed", Level = LogLevel.Information, Message = "Upstream link from {Peer} closed: {Detail}")]
     private partial void LogUpstreamClosed(NodeId peer, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream link from {Peer} closed after a malformed frame: {Reason} {Detail}")]
+    [LoggerMessage(EventId = 2003, EventName = "UpstreamMalformed", Level = LogLevel.Warning, Message = "Upstream link from {Peer} closed after a malformed frame: {Reason} {Detail}")]
     private partial void LogUpstreamMalformed(NodeId peer, WireError reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Downstream link to {Peer} closed, {Lost} messages lost: {Detail}")]
+    [LoggerMessage(EventId = 2004, EventName = "DownstreamClosed", Level = LogLevel.Information, Message = "Downstream link to {Peer} closed, {Lost} messages lost: {Detail}")]
     private partial void LogDownstreamClosed(NodeId peer, int lost, string detail);
 }

@@ -188,6 +188,6 @@ public sealed partial class OverlayNode
             table[peer] = stamp;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} went silent on the {Direction} link; closing it")]
+    [LoggerMessage(EventId = 2010, EventName = "PeerSilent", Level = LogLevel.Warning, Message = "Peer {Peer} went silent on the {Direction} link; closing it")]
     private partial void LogSilent(NodeId peer, string direction);
 }

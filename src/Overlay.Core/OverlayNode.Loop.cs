@@ -802,18 +802,18 @@ public sealed partial class OverlayNode
         UpdateSnapshots();
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The algorithm threw while handling a message of type {Type}; the message counts as consumed")]
+    [LoggerMessage(EventId = 1010, EventName = "AlgorithmFailed", Level = LogLevel.Error, Message = "The algorithm threw while handling a message of type {Type}; the message counts as consumed")]
     private partial void LogAlgorithmFailed(Exception exception, int type);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Node {Node} failed: an exception escaped its switch; terminating the node")]
+    [LoggerMessage(EventId = 1004, EventName = "NodeFailed", Level = LogLevel.Critical, Message = "Node {Node} failed: an exception escaped its switch; terminating the node")]
     private partial void LogSwitchFailed(Exception exception, NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A failed node's loop threw again while it terminated")]
+    [LoggerMessage(EventId = 1005, EventName = "NodeFailedAgain", Level = LogLevel.Error, Message = "A failed node's loop threw again while it terminated")]
     private partial void LogFailedAgain(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Source of application {Application} deployed")]
+    [LoggerMessage(EventId = 1020, EventName = "SourceDeployed", Level = LogLevel.Information, Message = "Source of application {Application} deployed")]
     private partial void LogSourceDeployed(int application);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Source of application {Application} ended after {Messages} messages")]
+    [LoggerMessage(EventId = 1021, EventName = "SourceEnded", Level = LogLevel.Information, Message = "Source of application {Application} ended after {Messages} messages")]
     private partial void LogSourceEnded(int application, long messages);
 }

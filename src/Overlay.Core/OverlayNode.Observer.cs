@@ -137,6 +137,6 @@ public sealed partial class OverlayNode
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trace: {Text}")]
+    [LoggerMessage(EventId = 4005, EventName = "Trace", Level = LogLevel.Information, Message = "Trace: {Text}")]
     private partial void LogTrace(string text);
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Overlay.Buffers;
+using Overlay.Diagnostics;
 using Overlay.Engine;
 using Overlay.Transport;
 using Overlay.Wire;
@@ -39,6 +40,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
     private long _messagesLost;
     private long _bytesLost;
     private long _messagesProcessed;
+    private NodeMetrics? _metrics;
 
     /// <summary>Creates a node; call <see cref="StartAsync"/> to bring it up.</summary>
     /// <param name="options">Settings, copied now.</param>
@@ -109,8 +111,12 @@ public sealed partial class OverlayNode : IAsyncDisposable
         _transport = transport;
         transport.Start(new AcceptedConnections(this));
         Id = transport.LocalId;
+        _metrics = new NodeMetrics(this, OverlayMetrics.For(_options.MeterFactory));
+        _metrics.Attach();
         LogStarted(Id);
         _loop = RunLoopAsync();
+        // A node that failed itself ends its loop without a stop call: its series end with the loop, whatever ended it.
+        _loop.ContinueWith(static (_, metrics) => ((NodeMetrics)metrics!).Detach(), _metrics, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         StartObserver();
         return Task.CompletedTask;
     }
@@ -152,6 +158,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_transport is not null && _loop.IsCompleted)
             await _transport.DisposeAsync();
+        _metrics?.Detach();
         cancellationToken.ThrowIfCancellationRequested();
         if (abrupt)
             LogTerminated(Id);
@@ -262,6 +269,17 @@ public sealed partial class OverlayNode : IAsyncDisposable
         Interlocked.Add(ref _bytesLost, message.FrameLength);
     }
 
+    /// <summary>This node's part of the <c>Overlay</c> meter; set once the node has started.</summary>
+    internal NodeMetrics? Metrics => _metrics;
+
+    internal long MessagesProcessedCount => Interlocked.Read(ref _messagesProcessed);
+
+    internal long MessagesLostCount => Interlocked.Read(ref _messagesLost);
+
+    internal long BytesLostCount => Interlocked.Read(ref _bytesLost);
+
+    internal long RejectedCount(WireError reason) => Interlocked.Read(ref _rejected[(int)reason]);
+
     private ConnectionStatistics ConnectionCounters()
     {
         var transport = Volatile.Read(ref _transport);
@@ -285,16 +303,16 @@ public sealed partial class OverlayNode : IAsyncDisposable
         return result;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} listening")]
+    [LoggerMessage(EventId = 1001, EventName = "NodeStarted", Level = LogLevel.Information, Message = "Node {Node} listening")]
     private partial void LogStarted(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} stopped")]
+    [LoggerMessage(EventId = 1002, EventName = "NodeStopped", Level = LogLevel.Information, Message = "Node {Node} stopped")]
     private partial void LogStopped(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} terminated")]
+    [LoggerMessage(EventId = 1003, EventName = "NodeTerminated", Level = LogLevel.Information, Message = "Node {Node} terminated")]
     private partial void LogTerminated(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
+    [LoggerMessage(EventId = 3001, EventName = "ConnectionRefused", Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
     private partial void LogRejected(string remote, WireError reason, string detail);
 
     // What the transport tells the node; a separate object so the handler is no part of the node's public surface.

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -150,6 +151,10 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to null.</remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>Creates the <c>Overlay</c> meter the node reports to (e.g. the host's, from dependency injection); null uses a meter of the process's own.</summary>
+    /// <remarks>Defaults to null. See <see cref="Diagnostics.OverlayMeter"/> for the instruments.</remarks>
+    public IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>Checks every setting and throws, naming the setting and the accepted range, at the first that is wrong.</summary>
     /// <exception cref="ArgumentException">A setting is out of range, or an address is not IPv4.</exception>
     /// <remarks>The node's constructor calls it, so a bad setting fails there rather than later as a socket error.</remarks>
@@ -211,6 +216,7 @@ public sealed class OverlayNodeOptions
             Pool = Pool,
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,
+            MeterFactory = MeterFactory,
         };
     }
 }

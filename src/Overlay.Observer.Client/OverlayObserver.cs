@@ -350,15 +350,15 @@ public sealed partial class OverlayObserver : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Observer listening on {Id}")]
+    [LoggerMessage(EventId = 4101, EventName = "ObserverStarted", Level = LogLevel.Information, Message = "Observer listening on {Id}")]
     private partial void LogStarted(NodeId id);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} bootstrapped with {Count} known hosts")]
+    [LoggerMessage(EventId = 4102, EventName = "NodeBootstrapped", Level = LogLevel.Information, Message = "Node {Node} bootstrapped with {Count} known hosts")]
     private partial void LogBoot(NodeId node, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} disconnected")]
+    [LoggerMessage(EventId = 4103, EventName = "NodeDisconnected", Level = LogLevel.Information, Message = "Node {Node} disconnected")]
     private partial void LogNodeLost(NodeId node);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
+    [LoggerMessage(EventId = 4104, EventName = "NodeConnectionRefused", Level = LogLevel.Warning, Message = "Refused connection from {Remote}: {Reason} {Detail}")]
     private partial void LogRejected(string remote, WireError reason, string detail);
 }

@@ -320,6 +320,6 @@ public sealed partial class ButterflyCodingAlgorithm : Algorithm
         Interlocked.Add(ref _receivedBytes, payloadLength);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a malformed butterfly-coded message from {Peer} ({Length} bytes)")]
+    [LoggerMessage(EventId = 5002, EventName = "ButterflyMalformed", Level = LogLevel.Warning, Message = "Dropped a malformed butterfly-coded message from {Peer} ({Length} bytes)")]
     private static partial void LogMalformed(ILogger logger, NodeId peer, int length);
 }

@@ -239,6 +239,6 @@ public sealed partial class RlncAlgorithm : Algorithm
         Interlocked.Increment(ref _sentPackets);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a malformed RLNC packet from {Peer} ({Length} bytes; this node codes generations of {GenerationSize})")]
+    [LoggerMessage(EventId = 5001, EventName = "RlncMalformed", Level = LogLevel.Warning, Message = "Dropped a malformed RLNC packet from {Peer} ({Length} bytes; this node codes generations of {GenerationSize})")]
     private static partial void LogMalformed(ILogger logger, NodeId peer, int length, int generationSize);
 }

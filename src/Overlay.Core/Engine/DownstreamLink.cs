@@ -65,6 +65,8 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     private long _messages;
     private long _bytes;
     private long _emulatedLoss;
+    private long _emulatedLossBytes;
+    private int _closedByPeer;
     private long _roundTripTicks = -1;
     private long _lastDue;
     private long _delayOrder;
@@ -118,12 +120,18 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
     /// <summary>Why the link closed, once it has: the first cause found.</summary>
     public WireError CloseReason => _closeCause.Reason;
 
+    /// <summary>True once this node closed the link itself (<see cref="Close"/>), not the peer or the transport.</summary>
+    public bool ClosedLocally => Volatile.Read(ref _closing) != 0 && Volatile.Read(ref _closedByPeer) == 0;
+
     public long MessagesSent => Volatile.Read(ref _messages);
 
     public long BytesSent => Volatile.Read(ref _bytes);
 
     /// <summary>Messages dropped by emulated loss.</summary>
     public long EmulatedLoss => Volatile.Read(ref _emulatedLoss);
+
+    /// <summary>Bytes (whole frames) of the messages dropped by emulated loss.</summary>
+    public long EmulatedLossBytes => Volatile.Read(ref _emulatedLossBytes);
 
     /// <summary>The last measured round-trip time, or null before the first answer.</summary>
     public TimeSpan? RoundTripTime
@@ -251,6 +259,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             var sent = BinaryPrimitives.ReadInt64LittleEndian(message.Payload);
             var rtt = _node.TimeProvider.GetElapsedTime(sent);
             Volatile.Write(ref _roundTripTicks, Math.Max(0, rtt.Ticks));
+            _node.Metrics?.RecordRoundTrip(Peer, rtt);
         }
         else if (type == MessageTypes.ProbeReport && message.PayloadLength >= sizeof(double))
         {
@@ -442,7 +451,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             bytes += (_batch[count++] = frame).FrameLength;
         while (count < MaxBatchMessages && (bytes < maxBytes || count == 0) && _buffer.TryDequeue(out var message))
         {
-            if (IsLost(conditions))
+            if (IsLost(conditions, message))
             {
                 message.Release();
                 continue;
@@ -465,7 +474,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
             _delayLine.Enqueue(frame, (DueTime(conditions, now), _delayOrder++));
         while (_delayLine.Count < MaxDelayLine && _buffer.TryDequeue(out var message))
         {
-            if (IsLost(conditions))
+            if (IsLost(conditions, message))
             {
                 message.Release();
                 continue;
@@ -505,11 +514,12 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         return due;
     }
 
-    private bool IsLost(LinkConditions conditions)
+    private bool IsLost(LinkConditions conditions, Message message)
     {
         if (conditions.LossRate <= 0 || _random.NextDouble() >= conditions.LossRate)
             return false;
         Volatile.Write(ref _emulatedLoss, _emulatedLoss + 1);
+        Volatile.Write(ref _emulatedLossBytes, _emulatedLossBytes + message.FrameLength);
         _lostSinceWake = true;
         return true;
     }
@@ -658,6 +668,11 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         }
 
         if (Volatile.Read(ref _completing) == 0)
+        {
+            // The peer or the transport ended the connection; this node did not close the link.
+            if (Volatile.Read(ref _closing) == 0)
+                Volatile.Write(ref _closedByPeer, 1);
             Close();
+        }
     }
 }

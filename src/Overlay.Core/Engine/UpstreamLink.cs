@@ -76,6 +76,9 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
     /// <summary>The exception that closed the link first, if any.</summary>
     public Exception? CloseException => _closeCause.Exception;
 
+    /// <summary>True once this node closed the link itself (<see cref="Close"/>), not the peer or the transport.</summary>
+    public bool ClosedLocally => Volatile.Read(ref _closing) != 0;
+
     public long MessagesReceived => Volatile.Read(ref _messages);
 
     public long BytesReceived => Volatile.Read(ref _bytes);

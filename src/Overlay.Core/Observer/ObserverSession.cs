@@ -231,15 +231,15 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to observer {Observer}")]
+    [LoggerMessage(EventId = 4001, EventName = "ObserverConnected", Level = LogLevel.Information, Message = "Connected to observer {Observer}")]
     private partial void LogConnected(IPEndPoint observer);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lost observer {Observer}; reconnecting")]
+    [LoggerMessage(EventId = 4002, EventName = "ObserverLost", Level = LogLevel.Information, Message = "Lost observer {Observer}; reconnecting")]
     private partial void LogDisconnected(IPEndPoint observer);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} refused or failed authentication: {Reason} {Detail}")]
+    [LoggerMessage(EventId = 4003, EventName = "ObserverRefused", Level = LogLevel.Warning, Message = "Observer {Observer} refused or failed authentication: {Reason} {Detail}")]
     private partial void LogRefused(IPEndPoint observer, WireError reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Observer command {Kind}")]
+    [LoggerMessage(EventId = 4004, EventName = "ObserverCommand", Level = LogLevel.Information, Message = "Observer command {Kind}")]
     private partial void LogCommand(ControlKind kind);
 }

@@ -366,18 +366,18 @@ internal sealed partial class TcpTransport : ITransport
         socket.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
+    [LoggerMessage(EventId = 3002, EventName = "HandshakeFailed", Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
     private partial void LogHandshakeFailed(EndPoint? remote, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Accept failed: {Error}")]
+    [LoggerMessage(EventId = 3003, EventName = "AcceptFailed", Level = LogLevel.Debug, Message = "Accept failed: {Error}")]
     private partial void LogAcceptFailed(SocketError error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}): out of descriptors or socket buffers; pausing accepts, open links carry on")]
+    [LoggerMessage(EventId = 3004, EventName = "AcceptsPaused", Level = LogLevel.Warning, Message = "Accept failed ({Error}): out of descriptors or socket buffers; pausing accepts, open links carry on")]
     private partial void LogAcceptsPaused(SocketError error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed ({Error}); retrying after a short pause")]
+    [LoggerMessage(EventId = 3005, EventName = "AcceptError", Level = LogLevel.Warning, Message = "Accept failed ({Error}); retrying after a short pause")]
     private partial void LogAcceptError(SocketError error, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Accepting again after {Failures} failed accepts over {Duration}")]
+    [LoggerMessage(EventId = 3006, EventName = "AcceptsResumed", Level = LogLevel.Information, Message = "Accepting again after {Failures} failed accepts over {Duration}")]
     private partial void LogAcceptsResumed(int failures, TimeSpan duration);
 }
