@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Overlay.Buffers;
 using Overlay.Engine;
+using Overlay.Runtime;
 using Overlay.Transport;
 using Overlay.Wire;
 
@@ -27,7 +28,8 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         AllowSynchronousContinuations = false,
     });
 
-    private readonly LoopGate _gate = new();
+    private readonly LoopGate _gate;
+    private readonly LoopYield _yield;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
@@ -48,8 +50,11 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(algorithm);
         _options = options.Copy();
-        Pool = _options.Pool ?? MessagePool.Shared;
-        TimeProvider = _options.TimeProvider;
+        Runtime = _options.Runtime ?? OverlayRuntime.Default;
+        Pool = _options.Pool ?? Runtime.Pool;
+        TimeProvider = _options.TimeProvider ?? Runtime.TimeProvider;
+        _gate = new LoopGate(Runtime.Scheduler);
+        _yield = new LoopYield(Runtime.Scheduler);
         var loggers = _options.LoggerFactory ?? NullLoggerFactory.Instance;
         _loggerFactory = loggers;
         _logger = loggers.CreateLogger<OverlayNode>();
@@ -63,6 +68,9 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
 
     /// <summary>The algorithm this node runs.</summary>
     public Algorithm Algorithm { get; }
+
+    /// <summary>The world this node runs in: its scheduler, its tickers, the nodes it shares its fate with.</summary>
+    public OverlayRuntime Runtime { get; }
 
     /// <summary>The pool this node's messages come from.</summary>
     public MessagePool Pool { get; }
@@ -101,7 +109,7 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
             SecretBytes(_options.SharedSecret))
         {
             MaxPendingHandshakes = _options.MaxPendingHandshakes,
-            Budget = _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget),
+            Budget = _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget) { TimeProvider = TimeProvider },
             TimeProvider = TimeProvider,
         };
         _transport.Start(this);

@@ -211,8 +211,8 @@ internal sealed partial class ObserverSession : IFrameSink, IAsyncDisposable
         try
         {
             TcpConnection.Configure(socket, null);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(_handshakeTimeout);
+            using var deadline = new CancellationTokenSource(_handshakeTimeout, _node.TimeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, deadline.Token);
             await socket.ConnectAsync(_observer, timeout.Token);
             var remote = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(_node.Id, _overlayId), _secret, timeout.Token);
             if ((remote.Flags & HandshakeFlags.Observer) == 0)

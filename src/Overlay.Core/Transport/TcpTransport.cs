@@ -104,8 +104,8 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         try
         {
             TcpConnection.Configure(socket, _socketBufferSize);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token);
-            timeout.CancelAfter(_handshakeTimeout);
+            using var deadline = new CancellationTokenSource(_handshakeTimeout, TimeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token, deadline.Token);
             await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
             var handshake = await HandshakeExchange.ConnectAsync(socket, reader, new Handshake(LocalId, _overlayId), _secret, timeout.Token);
             if ((handshake.Flags & HandshakeFlags.Observer) != 0)
@@ -285,8 +285,8 @@ internal sealed partial class TcpTransport : IAsyncDisposable
         {
             remote = socket.RemoteEndPoint;
             TcpConnection.Configure(socket, _socketBufferSize);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(_handshakeTimeout);
+            using var deadline = new CancellationTokenSource(_handshakeTimeout, TimeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, deadline.Token);
             Handshake handshake;
             try
             {
