@@ -45,7 +45,7 @@ public sealed class OverlayRuntime
         init => _pool = value ?? throw new ArgumentNullException(nameof(value));
     }
 
-    /// <summary>How many nodes run in this world now (started and not yet stopped).</summary>
+    /// <summary>How many nodes run in this world now: their loops started (just after <see cref="OverlayNode.StartAsync"/>) and have not stopped.</summary>
     public int RunningNodes => Nodes.Count;
 
     /// <summary>The nodes running in this world: they share its fate, so they exchange no keep-alives.</summary>
