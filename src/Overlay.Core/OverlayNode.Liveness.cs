@@ -5,9 +5,9 @@ using Overlay.Transport;
 namespace Overlay;
 
 // Failure detection beyond socket errors: keep-alive pings to idle peers and silence time-outs, for peers in other
-// processes (nodes of this process share its fate, see LocalNodes).
+// worlds (nodes of one world share its fate, see Runtime/LocalNodes).
 //
-// Runs on a timer thread (one SharedTicker for all nodes of the process), not the node's loop, so that a node whose
+// Runs on a timer thread (one SharedTicker for all nodes of the world), not the node's loop, so that a node whose
 // algorithm is busy still answers for itself. It only reads the link snapshots and calls the links' thread-safe methods.
 public sealed partial class OverlayNode
 {
@@ -49,14 +49,14 @@ public sealed partial class OverlayNode
     private void StartLiveness()
     {
         _silenceJudge = new SilenceJudge(TimeProvider, KeepAliveInterval, SilenceLimit);
-        LocalNodes.Add(Id);
-        _livenessTicks = SharedTicker.Subscribe(TimeProvider, KeepAliveInterval, static state => ((OverlayNode)state).CheckLiveness(), this);
+        Runtime.Nodes.Add(Id);
+        _livenessTicks = Runtime.Tickers.Subscribe(TimeProvider, KeepAliveInterval, static state => ((OverlayNode)state).CheckLiveness(), this);
     }
 
     private void StopLiveness()
     {
         _livenessTicks?.Dispose();
-        LocalNodes.Remove(Id);
+        Runtime.Nodes.Remove(Id);
     }
 
     /// <summary>Liveness checks that ran late because this process was starved or suspended.</summary>
@@ -96,7 +96,7 @@ public sealed partial class OverlayNode
         _peerTold.Clear();
         foreach (var link in upstreams)
         {
-            if (LocalNodes.Contains(link.Peer))
+            if (Runtime.Nodes.Contains(link.Peer))
                 continue;
             judge.Heard(link.Peer, link.LastHeard);
             Latest(_peerTold, link.Peer, link.LastReplied);
@@ -104,7 +104,7 @@ public sealed partial class OverlayNode
 
         foreach (var link in downstreams)
         {
-            if (!link.IsConnected || LocalNodes.Contains(link.Peer))
+            if (!link.IsConnected || Runtime.Nodes.Contains(link.Peer))
                 continue;
             judge.Heard(link.Peer, link.LastHeard);
             Latest(_peerTold, link.Peer, link.LastSent);
@@ -117,7 +117,7 @@ public sealed partial class OverlayNode
     {
         foreach (var link in downstreams)
         {
-            // Peers in this process are not tallied (see LocalNodes); a link that connected after the tally waits.
+            // Peers in this world are not tallied (see LocalNodes); a link that connected after the tally waits.
             if (!link.IsConnected || !_peerTold.ContainsKey(link.Peer))
                 continue;
             if (IsSilent(link.Peer, now))

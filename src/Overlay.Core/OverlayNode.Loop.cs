@@ -85,7 +85,7 @@ public sealed partial class OverlayNode
     /// <param name="budget">How many messages the caller lets the switch move before the loop task takes over the rest.</param>
     internal void RunSwitchInline(int budget = MessagesPerYield)
     {
-        if (!_gate.TryBorrow())
+        if (!Runtime.Scheduler.AllowsInlineSwitching || !_gate.TryBorrow())
         {
             _gate.Wake();
             return;
@@ -275,12 +275,12 @@ public sealed partial class OverlayNode
 
     private async Task RunLoopAsync()
     {
-        // Leave StartAsync's caller at once; from here on this method is the node's logical thread (lent to I/O loops
-        // only while parked).
-        await Task.Yield();
+        // Leave StartAsync's caller at once (through the world's scheduler); from here on this method is the node's
+        // logical thread (lent to I/O loops only while parked).
+        await _yield.Leave();
         var reader = _inbox.Reader;
         AddInput(_loopback);
-        _measureTicks = SharedTicker.Subscribe(TimeProvider, _options.MeasurementInterval, static state => ((OverlayNode)state).OnMeasureTick(), this);
+        _measureTicks = Runtime.Tickers.Subscribe(TimeProvider, _options.MeasurementInterval, static state => ((OverlayNode)state).OnMeasureTick(), this);
         StartLiveness();
         RunCallback(static (node, _) => node.Algorithm.RunStart(), null);
         var sinceYield = 0;
@@ -302,7 +302,7 @@ public sealed partial class OverlayNode
                     if (sinceYield >= MessagesPerYield)
                     {
                         sinceYield = 0;
-                        await Task.Yield();
+                        await _yield.GiveWay();
                     }
 
                     continue;

@@ -126,15 +126,18 @@ public sealed partial class OverlayNode
                 break;
             case ControlKind.TerminateNode:
                 // Answer first, then go: the acknowledgement must leave before the connection does.
-                _ = Task.Run(async () =>
-                {
-                    await Task.Delay(100);
-                    await TerminateAsync();
-                });
+                _ = TerminateSoonAsync();
                 break;
             default:
                 throw new ArgumentException($"Unknown command {request.Kind}.");
         }
+    }
+
+    // Answer first, then go: the acknowledgement is written before the node closes the connection it leaves on.
+    private async Task TerminateSoonAsync()
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider);
+        await TerminateAsync();
     }
 
     [LoggerMessage(EventId = 4005, EventName = "Trace", Level = LogLevel.Information, Message = "Trace: {Text}")]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Overlay.Buffers;
 using Overlay.Diagnostics;
 using Overlay.Engine;
+using Overlay.Runtime;
 using Overlay.Transport;
 using Overlay.Wire;
 
@@ -28,7 +29,8 @@ public sealed partial class OverlayNode : IAsyncDisposable
         AllowSynchronousContinuations = false,
     });
 
-    private readonly LoopGate _gate = new();
+    private readonly LoopGate _gate;
+    private readonly LoopYield _yield;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly long[] _rejected = new long[Enum.GetValues<WireError>().Length];
@@ -50,8 +52,11 @@ public sealed partial class OverlayNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(algorithm);
         _options = options.Copy();
-        Pool = _options.Pool ?? MessagePool.Shared;
-        TimeProvider = _options.TimeProvider;
+        Runtime = _options.Runtime ?? OverlayRuntime.Default;
+        Pool = _options.Pool ?? Runtime.Pool;
+        TimeProvider = _options.TimeProvider ?? Runtime.TimeProvider;
+        _gate = new LoopGate(Runtime.Scheduler);
+        _yield = new LoopYield(Runtime.Scheduler);
         var loggers = _options.LoggerFactory ?? NullLoggerFactory.Instance;
         _loggerFactory = loggers;
         _logger = loggers.CreateLogger<OverlayNode>();
@@ -68,6 +73,9 @@ public sealed partial class OverlayNode : IAsyncDisposable
 
     /// <summary>The algorithm this node runs.</summary>
     public Algorithm Algorithm { get; }
+
+    /// <summary>The world this node runs in: its scheduler, its tickers, the nodes it shares its fate with.</summary>
+    public OverlayRuntime Runtime { get; }
 
     /// <summary>The pool this node's messages come from.</summary>
     public MessagePool Pool { get; }
@@ -96,8 +104,8 @@ public sealed partial class OverlayNode : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
             throw new InvalidOperationException("A node starts once.");
-        _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget);
-        var transport = _options.Transport.Create(new TransportSetup(_options.Copy(), Pool, _loggerFactory, _receiveBudget))
+        _receiveBudget = new ReceiveBudget(_options.PartialMessageBudget) { TimeProvider = TimeProvider };
+        var transport = _options.Transport.Create(new TransportSetup(_options.Copy(), Pool, TimeProvider, _loggerFactory, _receiveBudget))
             ?? throw new InvalidOperationException($"{_options.Transport} created no transport.");
 
         // The links have no retransmission, reordering or back pressure of their own below their buffers.

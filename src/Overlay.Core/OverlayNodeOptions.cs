@@ -6,6 +6,7 @@ using Overlay.Buffers;
 using Overlay.Emulation;
 using Overlay.Transport;
 using Overlay.Transport.Tcp;
+using Overlay.Runtime;
 
 namespace Overlay;
 
@@ -139,13 +140,28 @@ public sealed class OverlayNodeOptions
     /// <remarks>Defaults to null.</remarks>
     public IPEndPoint? ObserverEndPoint { get; set; }
 
-    /// <summary>Where messages come from; share one pool between nodes of a process to share memory.</summary>
-    /// <remarks>Defaults to <see cref="MessagePool.Shared"/>.</remarks>
+    /// <summary>
+    /// The world the node runs in: its scheduler, its shared tickers, the nodes it shares its fate with, and the
+    /// defaults of <see cref="TimeProvider"/> and <see cref="Pool"/>. Nodes of different worlds share nothing, even in
+    /// one process.
+    /// </summary>
+    /// <remarks>Defaults to null: <see cref="OverlayRuntime.Default"/>.</remarks>
+    public OverlayRuntime? Runtime { get; set; }
+
+    /// <summary>Where messages come from; null takes the world's pool (<see cref="OverlayRuntime.Pool"/>).</summary>
+    /// <remarks>
+    /// Defaults to null (for the default world, <see cref="MessagePool.Shared"/>). A pool set here wins over the
+    /// world's, for this node only: it is how a group of nodes counts its messages apart from the rest of its world.
+    /// </remarks>
     public MessagePool? Pool { get; set; }
 
-    /// <summary>The clock for timers and measurements.</summary>
-    /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <summary>The clock for timers and measurements; null takes the world's clock (<see cref="OverlayRuntime.TimeProvider"/>).</summary>
+    /// <remarks>
+    /// Defaults to null (for the default world, <see cref="TimeProvider.System"/>). A clock set here wins over the
+    /// world's, for this node only; the node keeps its world's scheduler and registry, and shares tickers only with
+    /// nodes of its world on the same clock. To run a whole overlay on one clock, give it to the world instead.
+    /// </remarks>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Creates the node's loggers; null logs nothing.</summary>
     /// <remarks>Defaults to null.</remarks>
@@ -181,7 +197,6 @@ public sealed class OverlayNodeOptions
         TokenBucket.ValidateRate(UploadBandwidth, rateParamName: nameof(UploadBandwidth));
         TokenBucket.ValidateRate(DownloadBandwidth, rateParamName: nameof(DownloadBandwidth));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MeasurementInterval, TimeSpan.Zero);
-        ArgumentNullException.ThrowIfNull(TimeProvider);
 
         // Limits on strangers.
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingHandshakes, 1);
@@ -213,6 +228,7 @@ public sealed class OverlayNodeOptions
             EmulationSeed = EmulationSeed,
             MeasurementInterval = MeasurementInterval,
             ObserverEndPoint = ObserverEndPoint,
+            Runtime = Runtime,
             Pool = Pool,
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,

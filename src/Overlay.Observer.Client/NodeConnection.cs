@@ -53,7 +53,7 @@ internal sealed class NodeConnection : IFrameSink
         try
         {
             await SendAsync(MessageTypes.ObserverControl, id, JsonSerializer.SerializeToUtf8Bytes(request, ObserverJson.Options));
-            return await answer.Task.WaitAsync(timeout, cancellationToken);
+            return await answer.Task.WaitAsync(timeout, _observer.TimeProvider, cancellationToken);
         }
         finally
         {

@@ -50,12 +50,17 @@ public sealed class ObserverOptions
     /// <remarks>Defaults to null.</remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>The clock of the observer's status polls, command and handshake time-outs.</summary>
+    /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     internal ObserverOptions Copy()
     {
         // The observer's endpoint is a node identity (IPv4 address and port) on the wire.
         NodeId.ValidateListenSettings(BindAddress, Port, nameof(BindAddress), nameof(Port));
         ArgumentOutOfRangeException.ThrowIfNegative(BootstrapSubsetSize);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StatusInterval, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
         return (ObserverOptions)MemberwiseClone();
     }
 }

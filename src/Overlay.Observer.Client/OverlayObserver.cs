@@ -67,6 +67,9 @@ public sealed partial class OverlayObserver : IAsyncDisposable
 
     internal MessagePool Pool { get; } = new();
 
+    /// <summary>The observer's clock (<see cref="ObserverOptions.TimeProvider"/>).</summary>
+    internal TimeProvider TimeProvider => _options.TimeProvider;
+
     /// <summary>Binds and starts accepting nodes and polling them.</summary>
     public Task StartAsync()
     {
@@ -182,14 +185,15 @@ public sealed partial class OverlayObserver : IAsyncDisposable
 #pragma warning restore RS0026
 
     internal void Touch(NodeId node) =>
-        _nodes.AddOrUpdate(node, static id => new NodeView(id, true, DateTimeOffset.UtcNow, null, 0), static (_, view) => view with { LastSeen = DateTimeOffset.UtcNow });
+        _nodes.AddOrUpdate(node, static (id, now) => new NodeView(id, true, now, null, 0), static (_, view, now) => view with { LastSeen = now }, TimeProvider.GetUtcNow());
 
     internal void OnBoot(NodeConnection connection)
     {
         var view = _nodes.AddOrUpdate(
             connection.Node,
-            static id => new NodeView(id, true, DateTimeOffset.UtcNow, null, 1),
-            static (_, old) => old with { IsAlive = true, LastSeen = DateTimeOffset.UtcNow, Registrations = old.Registrations + 1 });
+            static (id, now) => new NodeView(id, true, now, null, 1),
+            static (_, old, now) => old with { IsAlive = true, LastSeen = now, Registrations = old.Registrations + 1 },
+            TimeProvider.GetUtcNow());
         var live = _connections.Keys.Where(id => id != connection.Node).ToList();
         List<NodeId> subset;
         lock (_randomGate)
@@ -203,15 +207,16 @@ public sealed partial class OverlayObserver : IAsyncDisposable
     {
         var view = _nodes.AddOrUpdate(
             node,
-            id => new NodeView(id, true, DateTimeOffset.UtcNow, status, 0),
-            (_, old) => old with { IsAlive = true, LastSeen = DateTimeOffset.UtcNow, Status = status });
+            static (id, arg) => new NodeView(id, true, arg.Now, arg.Status, 0),
+            static (_, old, arg) => old with { IsAlive = true, LastSeen = arg.Now, Status = arg.Status },
+            (Now: TimeProvider.GetUtcNow(), Status: status));
         NodeChanged?.Invoke(this, view);
     }
 
     internal void OnTrace(NodeId node, string text)
     {
         Interlocked.Increment(ref _traces);
-        var trace = new TraceRecord(DateTimeOffset.UtcNow, node, text);
+        var trace = new TraceRecord(TimeProvider.GetUtcNow(), node, text);
         _traceLog?.Append(trace);
         TraceReceived?.Invoke(this, trace);
     }
@@ -278,8 +283,8 @@ public sealed partial class OverlayObserver : IAsyncDisposable
         try
         {
             TcpConnection.Configure(socket, null);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(_options.HandshakeTimeout);
+            using var deadline = new CancellationTokenSource(_options.HandshakeTimeout, _options.TimeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, deadline.Token);
             Handshake handshake;
             try
             {
@@ -319,7 +324,8 @@ public sealed partial class OverlayObserver : IAsyncDisposable
 
     private async Task PollLoopAsync()
     {
-        using var timer = new PeriodicTimer(_options.StatusInterval);
+        // A PeriodicTimer on the observer's clock (TimeProvider), so a test can poll in virtual time.
+        using var timer = new PeriodicTimer(_options.StatusInterval, _options.TimeProvider);
         while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
         {
             foreach (var connection in _connections.Values)

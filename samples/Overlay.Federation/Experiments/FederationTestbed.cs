@@ -15,6 +15,9 @@ public sealed class FederationTestbed : IAsyncDisposable
 
     private FederationTestbed(FederationScenario scenario) => Scenario = scenario;
 
+    // The testbed waits on its nodes' clock (they share one unless configured otherwise), so it runs in virtual time too.
+    private TimeProvider Clock => _nodes.Count > 0 ? _nodes[0].TimeProvider : TimeProvider.System;
+
     /// <summary>The scenario.</summary>
     public FederationScenario Scenario { get; }
 
@@ -82,7 +85,7 @@ public sealed class FederationTestbed : IAsyncDisposable
                 continue;
             var algorithm = _algorithms[i];
             await _nodes[i].InvokeAsync(() => algorithm.AssignService(service));
-            await Task.Delay(spacing, cancellationToken);
+            await Task.Delay(spacing, Clock, cancellationToken);
         }
     }
 
@@ -120,11 +123,11 @@ public sealed class FederationTestbed : IAsyncDisposable
     {
         var algorithm = _algorithms[source];
         await _nodes[source].InvokeAsync(() => algorithm.Federate(applicationId, requirement, strategy));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (algorithm.GetReport(applicationId)?.State == FederationState.Federating && DateTime.UtcNow < deadline)
-            await Task.Delay(20, cancellationToken);
+        var started = Clock.GetTimestamp();
+        while (algorithm.GetReport(applicationId)?.State == FederationState.Federating && Clock.GetElapsedTime(started) < TimeSpan.FromSeconds(10))
+            await Task.Delay(TimeSpan.FromMilliseconds(20), Clock, cancellationToken);
         if (algorithm.GetReport(applicationId)?.State == FederationState.Deployed)
-            await Task.Delay(duration, cancellationToken);
+            await Task.Delay(duration, Clock, cancellationToken);
         var report = algorithm.GetReport(applicationId);
         await _nodes[source].InvokeAsync(() => algorithm.EndSession(applicationId));
         return report;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 
 namespace Overlay.Algorithms.Services;
 
@@ -100,8 +99,8 @@ public sealed partial class ServiceFederationAlgorithm
     // One probe train at a time, to the downstream instance measured longest ago (never measured first).
     private void MeasureNext()
     {
-        var now = Stopwatch.GetTimestamp();
-        if (!_measuring.IsNone && Stopwatch.GetElapsedTime(_measuringSince, now) < _options.MeasurementTimeout)
+        var now = Clock.GetTimestamp();
+        if (!_measuring.IsNone && Clock.GetElapsedTime(_measuringSince, now) < _options.MeasurementTimeout)
             return;
         _measuring = NodeId.None;
         if (_service == 0)
@@ -111,7 +110,7 @@ public sealed partial class ServiceFederationAlgorithm
         foreach (var node in _graph.ConsumersOf(_service))
         {
             var at = _measuredAt.GetValueOrDefault(node, long.MinValue);
-            if (at != long.MinValue && Stopwatch.GetElapsedTime(at, now) < _options.MeasurementInterval)
+            if (at != long.MinValue && Clock.GetElapsedTime(at, now) < _options.MeasurementInterval)
                 continue;
             if (at < oldest)
             {
@@ -174,8 +173,8 @@ public sealed partial class ServiceFederationAlgorithm
 
         if (reach.Count == 0 || reach.Count > byte.MaxValue)
             return;
-        var now = Stopwatch.GetTimestamp();
-        var broadcast = changed && Stopwatch.GetElapsedTime(_reachSentAt, now) >= _options.ReachInterval;
+        var now = Clock.GetTimestamp();
+        var broadcast = changed && Clock.GetElapsedTime(_reachSentAt, now) >= _options.ReachInterval;
         if (!broadcast && _reachOwed.Count == 0)
             return;
         var message = CreateMessage(ServiceMessageTypes.Reach, 0, ServiceWire.ReachLength(reach.Count));

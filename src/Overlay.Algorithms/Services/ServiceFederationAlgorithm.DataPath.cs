@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 
 namespace Overlay.Algorithms.Services;
 
@@ -7,10 +6,10 @@ namespace Overlay.Algorithms.Services;
 public sealed partial class ServiceFederationAlgorithm
 {
     // The source's data header: origin time and no service applied yet. Runs on the loop for each message produced.
-    private static void WriteDataHeader(Message message)
+    private void WriteDataHeader(Message message)
     {
         var payload = message.Payload;
-        BinaryPrimitives.WriteInt64BigEndian(payload, DateTime.UtcNow.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(payload, Clock.GetUtcNow().UtcTicks);
         BinaryPrimitives.WriteInt64BigEndian(payload[8..], 0);
     }
 
@@ -83,15 +82,15 @@ public sealed partial class ServiceFederationAlgorithm
         }
     }
 
-    private static void Measure(ServiceRoute route, Message message, int applied)
+    private void Measure(ServiceRoute route, Message message, int applied)
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = Clock.GetTimestamp();
         if (route.Messages == 0)
             route.FirstAt = now;
         route.LastAt = now;
         route.Messages++;
         route.Bytes += message.PayloadLength;
-        route.DelayTicks += Math.Max(0, DateTime.UtcNow.Ticks - BinaryPrimitives.ReadInt64BigEndian(message.Payload));
+        route.DelayTicks += Math.Max(0, Clock.GetUtcNow().UtcTicks - BinaryPrimitives.ReadInt64BigEndian(message.Payload));
         route.LastApplied = applied;
     }
 }

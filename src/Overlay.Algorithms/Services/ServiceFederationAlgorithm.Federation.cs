@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 
 namespace Overlay.Algorithms.Services;
 
@@ -81,14 +80,14 @@ public sealed partial class ServiceFederationAlgorithm
         _routes[applicationId] = route;
         if (route.IsSink)
         {
-            route.LastReportAt = Stopwatch.GetTimestamp();
+            route.LastReportAt = Clock.GetTimestamp();
             _reports[applicationId] = new FederationReport(applicationId, strategy, requirement, FederationState.Deployed, assignment);
         }
 
         if (!route.IsSource)
             return;
         var report = _started.GetValueOrDefault(applicationId) ?? new FederationReport(applicationId, strategy, requirement, FederationState.Federating, []);
-        var elapsed = _requestedAt.TryGetValue(applicationId, out var at) ? Stopwatch.GetElapsedTime(at) : (TimeSpan?)null;
+        var elapsed = _requestedAt.TryGetValue(applicationId, out var at) ? Clock.GetElapsedTime(at) : (TimeSpan?)null;
         Publish(report with { State = FederationState.Deployed, ChosenNodes = assignment, FederationTime = elapsed });
         Trace($"federation {applicationId} ({strategy}) deployed: {string.Join(" ", assignment.Select((n, i) => $"{requirement.Services[i]}@{n}"))}");
         DeploySource(applicationId, new SourceOptions { PayloadLength = _options.DataPayloadLength, Fill = _writeDataHeader });
@@ -97,10 +96,10 @@ public sealed partial class ServiceFederationAlgorithm
     // Sinks report what they measured to their sources.
     private void ReportSinks()
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = Clock.GetTimestamp();
         foreach (var route in _routes.Values)
         {
-            if (!route.IsSink || Stopwatch.GetElapsedTime(route.LastReportAt, now) < _options.ReportInterval)
+            if (!route.IsSink || Clock.GetElapsedTime(route.LastReportAt, now) < _options.ReportInterval)
                 continue;
             var report = SinkReport(route, now);
             _reports[route.ApplicationId] = report;
@@ -114,9 +113,9 @@ public sealed partial class ServiceFederationAlgorithm
 
     private FederationReport SinkReport(ServiceRoute route, long now)
     {
-        var interval = Stopwatch.GetElapsedTime(route.LastReportAt, now).TotalSeconds;
+        var interval = Clock.GetElapsedTime(route.LastReportAt, now).TotalSeconds;
         var lastHop = interval > 0 ? (route.Bytes - route.BytesAtLastReport) / interval : 0;
-        var span = Stopwatch.GetElapsedTime(route.FirstAt, route.LastAt).TotalSeconds;
+        var span = Clock.GetElapsedTime(route.FirstAt, route.LastAt).TotalSeconds;
         route.BytesAtLastReport = route.Bytes;
         route.LastReportAt = now;
         return new FederationReport(route.ApplicationId, route.Strategy, route.Requirement, FederationState.Deployed, route.Assignment)

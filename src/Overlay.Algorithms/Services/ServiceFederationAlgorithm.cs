@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Overlay.Algorithms.Services;
 
@@ -51,6 +50,10 @@ public sealed partial class ServiceFederationAlgorithm : GossipAlgorithm
         _writeDataHeader = WriteDataHeader;
     }
 
+    // Every time of the algorithm (timeouts, report intervals, the data's origin time) is its node's clock, so a
+    // federation runs the same on a virtual clock.
+    private TimeProvider Clock => Node.TimeProvider;
+
     /// <summary>The service this node hosts, or 0 for none. Thread-safe.</summary>
     public int HostedService => Volatile.Read(ref _service);
 
@@ -100,7 +103,7 @@ public sealed partial class ServiceFederationAlgorithm : GossipAlgorithm
             throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "Unknown strategy.");
         var report = new FederationReport(applicationId, strategy, requirement, FederationState.Federating, []);
         _started[applicationId] = report;
-        _requestedAt[applicationId] = Stopwatch.GetTimestamp();
+        _requestedAt[applicationId] = Clock.GetTimestamp();
         _reports[applicationId] = report;
         var assignment = new NodeId[requirement.Count];
         assignment[0] = Self;

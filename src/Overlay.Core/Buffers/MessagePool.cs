@@ -41,7 +41,7 @@ public sealed class MessagePool
         _maxPooledObjects = maxPooledObjects;
     }
 
-    /// <summary>A process-wide pool, used by nodes that are not given one.</summary>
+    /// <summary>The default world's pool (<see cref="Runtime.OverlayRuntime.Default"/>): used by nodes given neither a pool nor a world of their own.</summary>
     public static MessagePool Shared { get; } = new();
 
     /// <summary>Messages rented and not yet returned.</summary>

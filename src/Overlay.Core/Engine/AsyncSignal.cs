@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Overlay.Runtime;
 
 namespace Overlay.Engine;
 
@@ -8,15 +9,20 @@ namespace Overlay.Engine;
 /// </summary>
 /// <remarks>
 /// A <see cref="Set"/> with nobody waiting is remembered, so the usual "check, then wait" race loses no wake-up.
-/// Only one <see cref="WaitAsync"/> may be outstanding.
+/// Only one <see cref="WaitAsync"/> may be outstanding. The waiter never resumes on the stack of whoever calls
+/// <see cref="Set"/>: the signal schedules itself on its world's <see cref="OverlayScheduler"/>, and completes the wait
+/// there, so that a single-threaded scheduler sees every wake-up (and it costs one hand-off, as a thread-pool
+/// continuation did). A waiter that registers after the wait completed resumes on the thread pool (the value task
+/// source's own rule); that race needs a second thread, so a single-threaded scheduler never meets it.
 /// </remarks>
-internal sealed class AsyncSignal : IValueTaskSource
+internal sealed class AsyncSignal(OverlayScheduler? scheduler = null) : OverlayWorkItem, IValueTaskSource
 {
     private const int Idle = 0;
     private const int Waiting = 1;
     private const int Signaled = 2;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private readonly OverlayScheduler _scheduler = scheduler ?? OverlayScheduler.ThreadPool;
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
     private int _state;
 
     public ValueTask WaitAsync()
@@ -46,7 +52,7 @@ internal sealed class AsyncSignal : IValueTaskSource
             {
                 if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
                 {
-                    _core.SetResult(true);
+                    _scheduler.Schedule(this);
                     return;
                 }
             }
@@ -56,6 +62,9 @@ internal sealed class AsyncSignal : IValueTaskSource
             }
         }
     }
+
+    /// <summary>Scheduled by <see cref="Set"/>: completes the wait, and the waiter runs on here.</summary>
+    public override void Execute() => _core.SetResult(true);
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
 

@@ -38,7 +38,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
 
     private readonly OverlayNode _node;
     private readonly SpscRing<Message> _buffer;
-    private readonly AsyncSignal _work = new();
+    private readonly AsyncSignal _work;
     private readonly Message[] _batch = new Message[MaxBatchMessages];
     // Ordered by due time (then by arrival), so that jitter may reorder messages when the conditions allow it.
     private readonly PriorityQueue<Message, (long Due, long Order)> _delayLine = new();
@@ -85,6 +85,7 @@ internal sealed class DownstreamLink : IFrameSink, ISendProgress
         Meter = new RateMeter(openedAt);
         _node = node;
         Peer = peer;
+        _work = new AsyncSignal(node.Runtime.Scheduler);
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.AcquireLinkBucket(peer, LinkDirection.Downstream);
         _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.UploadBucket, node.TotalBucket);

@@ -1,13 +1,16 @@
+using Overlay.Runtime;
+
 namespace Overlay.Engine;
 
 /// <summary>A reusable, allocation-free async delay for one I/O loop (one waiter at a time).</summary>
 internal sealed class LinkTimer : IDisposable
 {
-    private readonly AsyncSignal _signal = new();
+    private readonly AsyncSignal _signal;
     private readonly ITimer _timer;
 
-    public LinkTimer(TimeProvider timeProvider)
+    public LinkTimer(TimeProvider timeProvider, OverlayScheduler? scheduler = null)
     {
+        _signal = new AsyncSignal(scheduler);
         _timer = timeProvider.CreateTimer(static state => ((AsyncSignal)state!).Set(), _signal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 

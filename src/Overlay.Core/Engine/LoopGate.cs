@@ -1,3 +1,5 @@
+using Overlay.Runtime;
+
 namespace Overlay.Engine;
 
 /// <summary>
@@ -19,7 +21,8 @@ namespace Overlay.Engine;
 /// <para>Every transition is an interlocked operation, a full fence, so whatever the previous holder wrote is
 /// visible to the next one.</para>
 /// </remarks>
-internal sealed class LoopGate
+/// <param name="scheduler">Where the loop task resumes when the loop is handed back (its world's scheduler).</param>
+internal sealed class LoopGate(OverlayScheduler? scheduler = null)
 {
     private const int Running = 0;
     private const int Checking = 1;
@@ -27,7 +30,7 @@ internal sealed class LoopGate
     private const int Borrowed = 3;
     private const int BorrowedWoken = 4;
 
-    private readonly AsyncSignal _handedBack = new();
+    private readonly AsyncSignal _handedBack = new(scheduler);
     private int _state; // Running: the loop task holds the loop from its start until it first parks
 
     /// <summary>True while an I/O loop holds the loop (for tests and assertions).</summary>

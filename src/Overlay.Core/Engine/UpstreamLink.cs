@@ -14,9 +14,12 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 {
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
 
+    // How long a closing link waits for its answers in flight (see RunAsync).
+    private static readonly TimeSpan RepliesGrace = TimeSpan.FromSeconds(1);
+
     private readonly OverlayNode _node;
     private readonly SpscRing<Message> _buffer;
-    private readonly AsyncSignal _space = new();
+    private readonly AsyncSignal _space;
     private readonly TokenBucket _linkBucket;
 
     // This link's weighted shares of the node's download and total budgets (see TokenBucket's remarks).
@@ -53,6 +56,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         Meter = new RateMeter(openedAt);
         _node = node;
         Connection = connection;
+        _space = new AsyncSignal(node.Runtime.Scheduler);
         _buffer = new SpscRing<Message>(capacity);
         _linkBucket = node.AcquireLinkBucket(connection.Remote, LinkDirection.Upstream);
         _grant = new GrantSlice(node.LimitChanges, _linkBucket, node.DownloadBucket, node.TotalBucket);
@@ -60,7 +64,7 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
             _kernelBuffers = new KernelBufferSizing(node, _linkBucket, node.DownloadBucket, send: false);
         _downloadShare = node.DownloadBucket.AddShare(Weight);
         _totalShare = node.TotalBucket.AddShare(Weight);
-        _throttle = new LinkTimer(node.TimeProvider);
+        _throttle = new LinkTimer(node.TimeProvider, node.Runtime.Scheduler);
     }
 
     public NodeId Peer => Connection.Remote;
@@ -407,7 +411,10 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
         finally
         {
             reply.Release();
-            Interlocked.Decrement(ref _repliesInFlight);
+
+            // The last answer of a closing link wakes the receive loop, which waits for it before it reports the close.
+            if (Interlocked.Decrement(ref _repliesInFlight) == 0 && _closed.IsCancellationRequested)
+                _throttle.Interrupt();
         }
     }
 
@@ -466,9 +473,18 @@ internal sealed class UpstreamLink : InputPort, IFrameSink
 
         // Answers still waiting out an emulated delay hold messages: end them before the node hears the link closed,
         // so that a stopped node has every message back in the pool.
+        // The receive loop is over, so its throttle timer is free to time this wait (on the node's clock), and the
+        // last answer interrupts it; an answer stuck in a send is given up after a second.
         await _closed.CancelAsync();
-        for (var i = 0; i < 1000 && Volatile.Read(ref _repliesInFlight) > 0; i++)
-            await Task.Delay(1);
+        var waitingSince = _node.TimeProvider.GetTimestamp();
+        while (Volatile.Read(ref _repliesInFlight) > 0)
+        {
+            var left = RepliesGrace - _node.TimeProvider.GetElapsedTime(waitingSince);
+            if (left <= TimeSpan.Zero)
+                break;
+            await _throttle.WaitAsync(left);
+        }
+
         _throttle.Dispose();
         // Nothing reads for this link any more: its parts of the node's budgets go to the other upstreams.
         _node.DownloadBucket.RemoveShare(_downloadShare);

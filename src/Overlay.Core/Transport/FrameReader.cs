@@ -37,6 +37,8 @@ internal sealed class FrameReader : IDisposable
     private const int DirectReadThreshold = 16 * 1024;
 
     // A link whose last few waits for bytes each ended this soon is busy: it keeps its staging buffer while it waits.
+    // Stopwatch, not the node's clock, on purpose: this measures how long the socket really made the thread wait, a
+    // memory heuristic about the machine; on a virtual clock every wait would look instant.
     private static readonly long BusyWaitTicks = Stopwatch.Frequency / 1000;
     private const int BusyAfterShortWaits = 4;
 
@@ -161,7 +163,7 @@ internal sealed class FrameReader : IDisposable
             {
                 sink.OnReceiving();
                 var drained = _start == _end && !_lastFillFull;
-                var waitStart = drained ? Stopwatch.GetTimestamp() : 0;
+                var waitStart = drained ? Stopwatch.GetTimestamp() : 0; // real time: see BusyWaitTicks
                 if (drained && _shortWaits < BusyAfterShortWaits)
                 {
                     // Drained: hold no staging memory while the peer is quiet. The zero-byte read completes when
@@ -192,7 +194,7 @@ internal sealed class FrameReader : IDisposable
                 {
                     // Tiny frames at a high rate drain the socket on almost every read: giving the buffer back and
                     // waiting with zero bytes each time cost them 15-20 % of their throughput. A wait that was
-                    // long makes the link idle again, so the buffer goes back at its next drained wait.
+                    // long makes the link idle again, so the buffer goes back at its next drained wait (real time: see BusyWaitTicks).
                     _shortWaits = Stopwatch.GetTimestamp() - waitStart <= BusyWaitTicks ? Math.Min(_shortWaits + 1, BusyAfterShortWaits) : 0;
                 }
 
@@ -288,7 +290,8 @@ internal sealed class FrameReader : IDisposable
         if (Volatile.Read(ref _reserved) == 0 || Volatile.Read(ref _evicted) != 0)
             return false;
         since = Volatile.Read(ref _reservedAt);
-        var seconds = Math.Max(now - since, BusyWaitTicks) / (double)Stopwatch.Frequency;
+        var frequency = _budget!.TimeProvider.TimestampFrequency;
+        var seconds = Math.Max(now - since, frequency / 1000) / (double)frequency;
         rate = Volatile.Read(ref _partialFilled) / seconds;
         return true;
     }
@@ -316,7 +319,7 @@ internal sealed class FrameReader : IDisposable
         // Visible to other readers' evictions only now that it counts in the total. What is staged already is
         // the payload's first bytes.
         Volatile.Write(ref _partialFilled, _end - _start);
-        Volatile.Write(ref _reservedAt, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _reservedAt, _budget!.TimeProvider.GetTimestamp());
         Volatile.Write(ref _reserved, bytes);
     }
 

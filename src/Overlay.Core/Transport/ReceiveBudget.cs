@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Overlay.Transport;
 
 /// <summary>
@@ -32,6 +30,9 @@ internal sealed class ReceiveBudget
 
     /// <summary>Bytes that partly received messages may hold together.</summary>
     public long Limit { get; }
+
+    /// <summary>The clock of reservation times, by which the slowest partly received message is found (the node's).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Bytes reserved now for partly received messages.</summary>
     public long PartialMessageBytes => Interlocked.Read(ref _reserved);
@@ -79,7 +80,7 @@ internal sealed class ReceiveBudget
         lock (_readers)
         {
             // Rare (only when the budget is exhausted), so a sorted copy is fine here.
-            var now = Stopwatch.GetTimestamp();
+            var now = TimeProvider.GetTimestamp();
             var candidates = new List<(double Rate, long Since, FrameReader Reader)>();
             foreach (var reader in _readers)
             {

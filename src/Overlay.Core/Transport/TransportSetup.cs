@@ -6,9 +6,10 @@ namespace Overlay.Transport;
 /// <summary>What a node gives the transport it creates (<see cref="ITransportFactory.Create"/>).</summary>
 public sealed class TransportSetup
 {
-    internal TransportSetup(OverlayNodeOptions options, MessagePool pool, ILoggerFactory loggerFactory, ReceiveBudget? budget)
+    internal TransportSetup(OverlayNodeOptions options, MessagePool pool, TimeProvider timeProvider, ILoggerFactory loggerFactory, ReceiveBudget? budget)
     {
         Options = options;
+        TimeProvider = timeProvider;
         Pool = pool;
         LoggerFactory = loggerFactory;
         Budget = budget;
@@ -24,8 +25,10 @@ public sealed class TransportSetup
     /// <summary>Where decoded messages come from.</summary>
     public MessagePool Pool { get; }
 
-    /// <summary>The node's clock: a transport that waits (back-offs, time-outs) waits on it.</summary>
-    public TimeProvider TimeProvider => Options.TimeProvider;
+    /// <summary>
+    /// The node's clock (its own, or its world's): a transport that waits (back-offs, time-outs) waits on it.
+    /// </summary>
+    public TimeProvider TimeProvider { get; }
 
     /// <summary>Creates the transport's loggers.</summary>
     public ILoggerFactory LoggerFactory { get; }

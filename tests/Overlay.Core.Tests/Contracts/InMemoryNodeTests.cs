@@ -88,7 +88,7 @@ public class InMemoryNodeTests
 
         // A raw connection on the same network sends a frame of type 0 after a proper handshake.
         var pool = new MessagePool();
-        await using var raw = network.Create(new TransportSetup(new OverlayNodeOptions(), pool, NullLoggerFactory.Instance, null));
+        await using var raw = network.Create(new TransportSetup(new OverlayNodeOptions(), pool, TimeProvider.System, NullLoggerFactory.Instance, null));
         raw.Start(new ContractHandler());
         var connection = await raw.ConnectAsync(a.Id, PeerRole.Node, CancellationToken.None);
         var garbage = pool.Rent(10);

@@ -334,7 +334,7 @@ public abstract class TransportContract
         var options = new OverlayNodeOptions { HandshakeTimeout = TimeSpan.FromSeconds(20) };
         configure?.Invoke(options);
         var budget = new ReceiveBudget(options.PartialMessageBudget);
-        var transport = factory.Create(new TransportSetup(options, _pool, NullLoggerFactory.Instance, budget));
+        var transport = factory.Create(new TransportSetup(options, _pool, options.TimeProvider ?? TimeProvider.System, NullLoggerFactory.Instance, budget));
         _transports.Add(transport);
         var handler = new ContractHandler();
         transport.Start(handler);

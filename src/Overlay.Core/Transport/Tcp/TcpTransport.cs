@@ -122,10 +122,10 @@ internal sealed partial class TcpTransport : ITransport
         try
         {
             TcpConnection.Configure(socket, observer ? null : _socketBufferSize);
+            using var deadline = new CancellationTokenSource(_handshakeTimeout, TimeProvider);
             using var timeout = observer
-                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token);
-            timeout.CancelAfter(_handshakeTimeout);
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token)
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connecting.Token, deadline.Token);
             try
             {
                 await socket.ConnectAsync(remote.ToEndPoint(), timeout.Token);
@@ -315,8 +315,8 @@ internal sealed partial class TcpTransport : ITransport
         {
             remote = socket.RemoteEndPoint;
             TcpConnection.Configure(socket, _socketBufferSize);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(_handshakeTimeout);
+            using var deadline = new CancellationTokenSource(_handshakeTimeout, TimeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, deadline.Token);
             var handshake = await StreamHandshake.AcceptAsync(new SocketFrameSource(socket), reader, LocalId, _overlayId, _secret, timeout.Token, _stopping.Token);
 
             Interlocked.Decrement(ref _inHandshake);

@@ -1,19 +1,17 @@
-namespace Overlay.Engine;
+namespace Overlay.Runtime;
 
 /// <summary>
-/// One timer for every subscriber in the process that ticks with the same clock and period, so that a thousand
+/// One timer for every subscriber of a world that ticks with the same clock and period, so that a thousand
 /// virtual nodes cost a few timer callbacks per period instead of a thousand. Subscribers are spread over
 /// <see cref="Slots"/> slots fired one after another, so their work, and the frames it sends, is spread over the
-/// period rather than all due at the same instant.
+/// period rather than all due at the same instant. A world's tickers are kept by its <see cref="SharedTickers"/>.
 /// </summary>
 internal sealed class SharedTicker
 {
     /// <summary>How many groups a period is divided into; each subscriber belongs to one.</summary>
     public const int Slots = 8;
 
-    private static readonly Lock s_gate = new();
-    private static readonly Dictionary<(TimeProvider Time, TimeSpan Period), SharedTicker> s_tickers = [];
-
+    private readonly SharedTickers _owner;
     private readonly (TimeProvider Time, TimeSpan Period) _key;
     private readonly Subscription[][] _slots = new Subscription[Slots][];
     private readonly ITimer _timer;
@@ -21,30 +19,22 @@ internal sealed class SharedTicker
     private int _nextSlot;
     private int _assigned;
 
-    private SharedTicker((TimeProvider Time, TimeSpan Period) key)
+    internal SharedTicker(SharedTickers owner, (TimeProvider Time, TimeSpan Period) key)
     {
+        _owner = owner;
         _key = key;
         for (var i = 0; i < Slots; i++)
             _slots[i] = [];
         _timer = key.Time.CreateTimer(static state => ((SharedTicker)state!).Tick(), this, key.Period / Slots, key.Period / Slots);
     }
 
-    /// <summary>Calls <paramref name="callback"/> with <paramref name="state"/> once every <paramref name="period"/>, on a timer thread, until disposed.</summary>
-    public static IDisposable Subscribe(TimeProvider time, TimeSpan period, Action<object> callback, object state)
+    /// <summary>Adds a subscriber; the owner's lock is held.</summary>
+    internal IDisposable Add(Action<object> callback, object state)
     {
-        lock (s_gate)
-        {
-            if (!s_tickers.TryGetValue((time, period), out var ticker))
-            {
-                ticker = new SharedTicker((time, period));
-                s_tickers.Add((time, period), ticker);
-            }
-
-            var subscription = new Subscription(ticker, ticker._assigned++ % Slots, callback, state);
-            ticker._slots[subscription.Slot] = [.. ticker._slots[subscription.Slot], subscription];
-            ticker._subscribers++;
-            return subscription;
-        }
+        var subscription = new Subscription(this, _assigned++ % Slots, callback, state);
+        _slots[subscription.Slot] = [.. _slots[subscription.Slot], subscription];
+        _subscribers++;
+        return subscription;
     }
 
     private void Tick()
@@ -56,7 +46,7 @@ internal sealed class SharedTicker
 
     private void Remove(Subscription subscription)
     {
-        lock (s_gate)
+        lock (_owner.Gate)
         {
             var slot = _slots[subscription.Slot];
             var index = Array.IndexOf(slot, subscription);
@@ -66,7 +56,7 @@ internal sealed class SharedTicker
             if (--_subscribers == 0)
             {
                 _timer.Dispose();
-                s_tickers.Remove(_key);
+                _owner.Forget(_key);
             }
         }
     }
