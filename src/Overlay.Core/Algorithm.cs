@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Overlay.Modules;
 
 namespace Overlay;
 
@@ -107,7 +108,20 @@ public abstract class Algorithm
     /// is retried every round, and the input it came from is not served again until it fits (back pressure).
     /// Header fields are shared by every destination; clone a message to send different headers.
     /// </remarks>
-    protected void Send(Message message, NodeId destination) => Node.SendFromLoop(message, destination);
+    protected void Send(Message message, NodeId destination)
+    {
+        // In a protocol stack a module sends through the layer below it, which may wrap or route what it is given;
+        // only the bottom layer's sends go to the node.
+        if (Below is { } below)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            below.OnSendFromAbove(message, destination);
+        }
+        else
+        {
+            Node.SendFromLoop(message, destination);
+        }
+    }
 
     /// <summary>
     /// A new message from this node (sender = <see cref="Self"/>) with a payload of <paramref name="payloadLength"/> bytes,
@@ -158,13 +172,18 @@ public abstract class Algorithm
     /// <summary>How many messages the switch takes from <paramref name="upstream"/> per round (weighted round-robin).</summary>
     protected void SetUpstreamWeight(NodeId upstream, int weight) => Node.SetUpstreamWeightOnLoop(upstream, weight);
 
+    /// <summary>In a <see cref="ProtocolStack"/>, the module this one sends through; null on the bottom layer or alone.</summary>
+    internal ProtocolModule? Below { get; set; }
+
     internal void RunStart() => OnStart();
 
-    internal void LearnHost(NodeId peer) => KnownHosts.Add(peer);
+    // Virtual so that a protocol stack can tell each of its modules.
+    internal virtual void LearnHost(NodeId peer) => KnownHosts.Add(peer);
 
     internal void RunStop() => OnStop();
 
-    internal void Attach(OverlayNode node, ILogger logger)
+    // Virtual so that a protocol stack can attach each of its modules to the same node.
+    internal virtual void Attach(OverlayNode node, ILogger logger)
     {
         if (_node is not null)
             throw new InvalidOperationException("An algorithm instance runs on one node only.");

@@ -64,6 +64,9 @@ public sealed partial class OverlayNode : IAsyncDisposable, IConnectionHandler
     /// <summary>The algorithm this node runs.</summary>
     public Algorithm Algorithm { get; }
 
+    /// <summary>The node's loggers, for the modules of a protocol stack it runs.</summary>
+    internal ILoggerFactory LoggerFactory => _loggerFactory;
+
     /// <summary>The pool this node's messages come from.</summary>
     public MessagePool Pool { get; }
 
