@@ -115,7 +115,7 @@ public abstract class Algorithm
         if (Below is { } below)
         {
             ArgumentNullException.ThrowIfNull(message);
-            below.OnSendFromAbove(message, destination);
+            below.SendFromAbove(message, destination);
         }
         else
         {

@@ -53,7 +53,7 @@ public abstract class ProtocolModule : Algorithm
     /// this call retains it (<see cref="Message.Retain()"/>) and releases it later; a wrapper made with
     /// <c>CreateMessage</c> is released by the engine when the callback ends, after <c>Send</c> took its own references.
     /// </remarks>
-    protected internal virtual void OnSendFromAbove(Message message, NodeId destination) => Send(message, destination);
+    protected virtual void OnSendFromAbove(Message message, NodeId destination) => Send(message, destination);
 
     /// <summary>
     /// An up-call: gives <paramref name="message"/> to the module above this one that owns its type, as if it had
@@ -79,4 +79,7 @@ public abstract class ProtocolModule : Algorithm
     }
 
     internal MessageTypeRange[] DeclaredTypes => _ownedTypes;
+
+    // The entry for Algorithm.Send of the layer above (the hook itself stays protected for modules in any assembly).
+    internal void SendFromAbove(Message message, NodeId destination) => OnSendFromAbove(message, destination);
 }

@@ -36,6 +36,19 @@ internal sealed class RecordingModule : ProtocolModule
 
     public int HeldCount => _held.Count;
 
+    /// <summary>Schedule one timer from OnStart, whose firing is journalled as "Timer".</summary>
+    public bool TimerAtStart { get; set; }
+
+    /// <summary>Sends a message of <paramref name="type"/> (through the layers below). On the node's loop.</summary>
+    public void SendTo(NodeId destination, int type)
+    {
+        var message = CreateMessage(type, 1, 100);
+        Send(message, destination);
+    }
+
+    /// <summary>Asks the engine to measure the path to <paramref name="peer"/>. On the node's loop.</summary>
+    public void Measure(NodeId peer) => MeasurePeer(peer);
+
     public override Disposition Process(Message message)
     {
         Journal.Enqueue((Name, "Process", message.Type));
@@ -63,7 +76,12 @@ internal sealed class RecordingModule : ProtocolModule
             message.Release();
     }
 
-    protected override void OnStart() => Journal.Enqueue((Name, "OnStart", 0));
+    protected override void OnStart()
+    {
+        Journal.Enqueue((Name, "OnStart", 0));
+        if (TimerAtStart)
+            Schedule(TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan, () => Journal.Enqueue((Name, "Timer", 0)));
+    }
 
     protected override void OnStop()
     {
