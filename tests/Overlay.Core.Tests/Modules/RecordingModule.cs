@@ -46,6 +46,9 @@ internal sealed class RecordingModule : ProtocolModule
         Send(message, destination);
     }
 
+    /// <summary>Whether this module's known hosts hold <paramref name="peer"/>. On the node's loop.</summary>
+    public bool Knows(NodeId peer) => KnownHosts.Contains(peer);
+
     /// <summary>Asks the engine to measure the path to <paramref name="peer"/>. On the node's loop.</summary>
     public void Measure(NodeId peer) => MeasurePeer(peer);
 

@@ -47,6 +47,10 @@ public class StackEventTests
             Is.True,
             Describe(journal));
 
+        var known = false;
+        await x.InvokeAsync(() => known = bottom.Knows(y.Id) && middle.Knows(y.Id) && top.Knows(y.Id));
+        Assert.That(known, Is.True, "every module learnt the peer that linked to the node");
+
         // Y ends abruptly: both of X's links to it break; then a send to it cannot connect.
         await y.TerminateAsync();
         Assert.That(await Eventually.TrueAsync(() => Seen(journal, MessageTypes.BrokenUpstream, MessageTypes.BrokenDownstream), TimeSpan.FromSeconds(30)), Is.True, Describe(journal));
