@@ -52,6 +52,8 @@ public abstract class ProtocolModule : Algorithm
     /// The ownership rule is <c>Send</c>'s: the caller keeps its reference, so an override that keeps the message past
     /// this call retains it (<see cref="Message.Retain()"/>) and releases it later; a wrapper made with
     /// <c>CreateMessage</c> is released by the engine when the callback ends, after <c>Send</c> took its own references.
+    /// A non-blocking send, or a query for room, belongs beside this hook and takes the same path down: the layer that
+    /// routes answers for the next hop of the destination, the bottom layer asks the node.
     /// </remarks>
     protected virtual void OnSendFromAbove(Message message, NodeId destination) => Send(message, destination);
 
