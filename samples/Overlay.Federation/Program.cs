@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Overlay.Algorithms.Services;
-using Overlay.Algorithms.Services.Experiments;
+using Overlay.Federation.Experiments;
 using Overlay.Federation;
 
 // The paper's service federation experiment (section 3.4, Fig. 16–19) on local nodes: a seeded service overlay with

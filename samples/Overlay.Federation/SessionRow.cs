@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Overlay.Algorithms.Services;
-using Overlay.Algorithms.Services.Experiments;
+using Overlay.Federation.Experiments;
 
 namespace Overlay.Federation;
 

@@ -150,6 +150,9 @@ public sealed partial class OverlayObserver : IAsyncDisposable
     public Task TerminateNodeAsync(NodeId node, CancellationToken cancellationToken = default) =>
         CommandAsync(node, new ControlRequest { Kind = ControlKind.TerminateNode }, cancellationToken);
 
+    // Two overloads with an optional token (RS0026): they differ in a required parameter (the payload), so no call is
+    // ambiguous, and a token stays optional as on every other command.
+#pragma warning disable RS0026
     /// <summary>Sends an algorithm-specific command with two integers to <paramref name="node"/>.</summary>
     public Task SendCustomAsync(NodeId node, int first, int second, CancellationToken cancellationToken = default) =>
         CommandAsync(node, new ControlRequest { Kind = ControlKind.Custom, First = first, Second = second }, cancellationToken);
@@ -164,6 +167,7 @@ public sealed partial class OverlayObserver : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(payload.Length, ControlRequest.MaxCustomPayloadLength, nameof(payload));
         return CommandAsync(node, new ControlRequest { Kind = ControlKind.Custom, First = first, Second = second, Payload = payload.ToArray() }, cancellationToken);
     }
+#pragma warning restore RS0026
 
     internal void Touch(NodeId node) =>
         _nodes.AddOrUpdate(node, static id => new NodeView(id, true, DateTimeOffset.UtcNow, null, 0), static (_, view) => view with { LastSeen = DateTimeOffset.UtcNow });

@@ -1,7 +1,7 @@
 namespace Overlay.Observer;
 
 /// <summary>The commands an observer can give a node.</summary>
-public enum ControlKind
+internal enum ControlKind
 {
     /// <summary>Set the node's total, upload or download bandwidth.</summary>
     SetBandwidth,

@@ -3,7 +3,7 @@ using Overlay.Emulation;
 namespace Overlay.Observer;
 
 /// <summary>One control command as it travels from observer to node (JSON on the observer connection).</summary>
-public sealed record ControlRequest
+internal sealed record ControlRequest
 {
     /// <summary>
     /// The most bytes a custom command carries. The request travels as Base64 in one frame, so this keeps it far below

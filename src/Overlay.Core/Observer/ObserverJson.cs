@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Overlay.Observer;
 
 /// <summary>The JSON settings of the observer protocol's status and control payloads, shared by both ends.</summary>
-public static class ObserverJson
+internal static class ObserverJson
 {
     /// <summary>camelCase names, enums as strings.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)

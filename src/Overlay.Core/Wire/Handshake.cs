@@ -11,7 +11,7 @@ namespace Overlay.Wire;
 /// The listening endpoint lets an accepting node learn the identity of the peer that connected
 /// (its source port is ephemeral). Reserved fields must be zero so that later versions can use them.
 /// </remarks>
-public readonly record struct Handshake(NodeId ListenEndpoint, uint OverlayId, HandshakeFlags Flags = HandshakeFlags.None)
+internal readonly record struct Handshake(NodeId ListenEndpoint, uint OverlayId, HandshakeFlags Flags = HandshakeFlags.None)
 {
     /// <summary>Size of an encoded handshake in bytes.</summary>
     public const int Size = 24;

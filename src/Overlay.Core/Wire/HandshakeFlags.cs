@@ -2,7 +2,7 @@ namespace Overlay.Wire;
 
 /// <summary>Bits of the handshake's flags field.</summary>
 [Flags]
-public enum HandshakeFlags : ushort
+internal enum HandshakeFlags : ushort
 {
     /// <summary>No flags.</summary>
     None = 0,

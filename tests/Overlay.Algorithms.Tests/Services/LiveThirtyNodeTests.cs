@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NUnit.Framework;
 using Overlay.Algorithms.Services;
-using Overlay.Algorithms.Services.Experiments;
+using Overlay.Federation.Experiments;
 
 namespace Overlay.Algorithms.Tests.Services;
 

@@ -1,6 +1,6 @@
 using NUnit.Framework;
 using Overlay.Algorithms.Services;
-using Overlay.Algorithms.Services.Experiments;
+using Overlay.Federation.Experiments;
 
 namespace Overlay.Algorithms.Tests.Services;
 

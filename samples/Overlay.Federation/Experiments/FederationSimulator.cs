@@ -1,4 +1,6 @@
-namespace Overlay.Algorithms.Services.Experiments;
+using Overlay.Algorithms.Services;
+
+namespace Overlay.Federation.Experiments;
 
 /// <summary>
 /// Federates requirements on a <see cref="FederationScenario"/> without running nodes: each node's view is a

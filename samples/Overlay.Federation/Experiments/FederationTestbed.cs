@@ -1,6 +1,7 @@
+using Overlay.Algorithms.Services;
 using Overlay.Buffers;
 
-namespace Overlay.Algorithms.Services.Experiments;
+namespace Overlay.Federation.Experiments;
 
 /// <summary>
 /// A <see cref="FederationScenario"/> run live: one local node per scenario node running

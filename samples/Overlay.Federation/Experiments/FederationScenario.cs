@@ -1,4 +1,6 @@
-namespace Overlay.Algorithms.Services.Experiments;
+using Overlay.Algorithms.Services;
+
+namespace Overlay.Federation.Experiments;
 
 /// <summary>
 /// A seeded service overlay for experiments: heterogeneous emulated bandwidths, services placed at random on a
