@@ -10,8 +10,8 @@ namespace Overlay.Modules;
 /// <remarks>
 /// An algorithm does not declare its types, so whoever stacks it does: <see cref="MessageTypeRange"/>s covering every
 /// type it sends and handles, including <see cref="MessageTypes.Data"/> when it takes a source's messages. Alone in a
-/// stack it behaves as it does as a node's algorithm. It cannot make up-calls (an algorithm has none), so above it
-/// nothing is delivered; it may still sit below other modules, passing their sends through.
+/// stack it behaves as it does as a node's algorithm. It makes no up-calls (an algorithm has none); below other modules it
+/// passes their sends through unchanged.
 /// </remarks>
 public sealed class AlgorithmModule : ProtocolModule
 {
