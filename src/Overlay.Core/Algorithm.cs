@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Overlay.Modules;
 
 namespace Overlay;
 
@@ -120,7 +121,20 @@ public abstract class Algorithm
     /// is retried every round, and the input it came from is not served again until it fits (back pressure).
     /// Header fields are shared by every destination; clone a message to send different headers.
     /// </remarks>
-    protected void Send(Message message, NodeId destination) => Node.SendFromLoop(message, destination);
+    protected void Send(Message message, NodeId destination)
+    {
+        // In a protocol stack a module sends through the layer below it, which may wrap or route what it is given;
+        // only the bottom layer's sends go to the node.
+        if (Below is { } below)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            below.SendFromAbove(message, destination);
+        }
+        else
+        {
+            Node.SendFromLoop(message, destination);
+        }
+    }
 
     /// <summary>
     /// Sends <paramref name="message"/> to <paramref name="destination"/> only if its link has room now; never waits and
@@ -208,13 +222,18 @@ public abstract class Algorithm
     /// <summary>The weight of the upstream link from <paramref name="upstream"/> (1 unless set).</summary>
     protected int GetUpstreamWeight(NodeId upstream) => Node.GetUpstreamWeight(upstream);
 
+    /// <summary>In a <see cref="ProtocolStack"/>, the module this one sends through; null on the bottom layer or alone.</summary>
+    internal ProtocolModule? Below { get; set; }
+
     internal void RunStart() => OnStart();
 
-    internal void LearnHost(NodeId peer) => KnownHosts.Add(peer);
+    // Virtual so that a protocol stack can tell each of its modules.
+    internal virtual void LearnHost(NodeId peer) => KnownHosts.Add(peer);
 
     internal void RunStop() => OnStop();
 
-    internal void Attach(OverlayNode node, ILogger logger)
+    // Virtual so that a protocol stack can attach each of its modules to the same node.
+    internal virtual void Attach(OverlayNode node, ILogger logger)
     {
         if (_node is not null)
             throw new InvalidOperationException("An algorithm instance runs on one node only.");

@@ -76,6 +76,8 @@ public sealed partial class OverlayNode : IAsyncDisposable
 
     /// <summary>The world this node runs in: its scheduler, its tickers, the nodes it shares its fate with.</summary>
     public OverlayRuntime Runtime { get; }
+    /// <summary>The node's loggers, for the modules of a protocol stack it runs.</summary>
+    internal ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>The pool this node's messages come from.</summary>
     public MessagePool Pool { get; }
