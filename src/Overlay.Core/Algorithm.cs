@@ -154,7 +154,17 @@ public abstract class Algorithm
     /// messages) takes messages while the link connects: they leave once it is open, or are counted lost with
     /// <see cref="MessageTypes.SendFailed"/> if it never opens. A send to this node itself always succeeds.
     /// </remarks>
-    protected bool TrySend(Message message, NodeId destination) => Node.TrySendFromLoop(message, destination);
+    protected bool TrySend(Message message, NodeId destination)
+    {
+        // In a protocol stack the layer below answers (a routing layer for the next hop); the bottom layer asks the node.
+        if (Below is { } below)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            return below.TrySendFromAbove(message, destination);
+        }
+
+        return Node.TrySendFromLoop(message, destination);
+    }
 
     /// <summary>
     /// True when a <see cref="Send"/> or <see cref="TrySend"/> to <paramref name="destination"/> would go into its link's
@@ -162,7 +172,8 @@ public abstract class Algorithm
     /// for it (or the node is stopping); then <see cref="OnWritable"/> is called once it has room again. Only the node's
     /// loop fills a buffer, so a true stays true until this callback sends.
     /// </summary>
-    protected bool CanSend(NodeId destination) => Node.CanSendFromLoop(destination);
+    protected bool CanSend(NodeId destination) =>
+        Below is { } below ? below.CanSendFromAbove(destination) : Node.CanSendFromLoop(destination);
 
     /// <summary>
     /// A new message from this node (sender = <see cref="Self"/>) with a payload of <paramref name="payloadLength"/> bytes,

@@ -52,10 +52,25 @@ public abstract class ProtocolModule : Algorithm
     /// The ownership rule is <c>Send</c>'s: the caller keeps its reference, so an override that keeps the message past
     /// this call retains it (<see cref="Message.Retain()"/>) and releases it later; a wrapper made with
     /// <c>CreateMessage</c> is released by the engine when the callback ends, after <c>Send</c> took its own references.
-    /// A non-blocking send, or a query for room, belongs beside this hook and takes the same path down: the layer that
-    /// routes answers for the next hop of the destination, the bottom layer asks the node.
+    /// A non-blocking send (<see cref="OnTrySendFromAbove"/>) and a query for room (<see cref="OnCanSendFromAbove"/>)
+    /// take the same path down: the layer that routes answers for the next hop of the destination, the bottom layer
+    /// asks the node.
     /// </remarks>
     protected virtual void OnSendFromAbove(Message message, NodeId destination) => Send(message, destination);
+
+    /// <summary>
+    /// A layer above tried a non-blocking send (<c>TrySend</c>) of <paramref name="message"/> to
+    /// <paramref name="destination"/>. By default it is passed on down unchanged (<c>TrySend</c>); a routing module
+    /// overrides it to wrap the message and try its next hop.
+    /// </summary>
+    /// <returns>True when the message was queued; false when there was no room (nothing taken: <c>TrySend</c>'s rule).</returns>
+    protected virtual bool OnTrySendFromAbove(Message message, NodeId destination) => TrySend(message, destination);
+
+    /// <summary>
+    /// A layer above asked whether a send to <paramref name="destination"/> would find room now (<c>CanSend</c>). By
+    /// default the question goes on down unchanged; a routing module answers for its next hop.
+    /// </summary>
+    protected virtual bool OnCanSendFromAbove(NodeId destination) => CanSend(destination);
 
     /// <summary>
     /// An up-call: gives <paramref name="message"/> to the module above this one that owns its type, as if it had
@@ -84,4 +99,8 @@ public abstract class ProtocolModule : Algorithm
 
     // The entry for Algorithm.Send of the layer above (the hook itself stays protected for modules in any assembly).
     internal void SendFromAbove(Message message, NodeId destination) => OnSendFromAbove(message, destination);
+
+    internal bool TrySendFromAbove(Message message, NodeId destination) => OnTrySendFromAbove(message, destination);
+
+    internal bool CanSendFromAbove(NodeId destination) => OnCanSendFromAbove(destination);
 }
