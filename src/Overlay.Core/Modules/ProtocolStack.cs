@@ -218,24 +218,24 @@ public sealed partial class ProtocolStack : Algorithm
         }
     }
 
-    [LoggerMessage(EventId = 1700, Level = LogLevel.Warning, Message = "Dropped a message of type {Type}: no module of the stack owns it ({Count} so far; further ones are logged at debug level)")]
+    [LoggerMessage(EventId = 1100, EventName = "StackUnownedMessage", Level = LogLevel.Warning, Message = "Dropped a message of type {Type}: no module of the stack owns it ({Count} so far; further ones are logged at debug level)")]
     private static partial void LogUnowned(ILogger logger, int type, long count);
 
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Debug, Message = "Dropped a message of type {Type}: no module of the stack owns it ({Count} so far)")]
+    [LoggerMessage(EventId = 1101, EventName = "StackUnownedMessageAgain", Level = LogLevel.Debug, Message = "Dropped a message of type {Type}: no module of the stack owns it ({Count} so far)")]
     private static partial void LogUnownedAgain(ILogger logger, int type, long count);
 
-    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Dropped an up-call of type {Type} from '{From}' (layer {FromLayer}): no module of the stack owns it ({Count} so far; further ones are logged at debug level)")]
+    [LoggerMessage(EventId = 1102, EventName = "StackUnownedDelivery", Level = LogLevel.Warning, Message = "Dropped an up-call of type {Type} from '{From}' (layer {FromLayer}): no module of the stack owns it ({Count} so far; further ones are logged at debug level)")]
     private static partial void LogUnownedDelivery(ILogger logger, int type, string from, int fromLayer, long count);
 
-    [LoggerMessage(EventId = 1703, Level = LogLevel.Debug, Message = "Dropped an up-call of type {Type} from '{From}' (layer {FromLayer}): no module of the stack owns it ({Count} so far)")]
+    [LoggerMessage(EventId = 1103, EventName = "StackUnownedDeliveryAgain", Level = LogLevel.Debug, Message = "Dropped an up-call of type {Type} from '{From}' (layer {FromLayer}): no module of the stack owns it ({Count} so far)")]
     private static partial void LogUnownedDeliveryAgain(ILogger logger, int type, string from, int fromLayer, long count);
 
-    [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "Dropped an up-call of type {Type}: its owner '{Owner}' (layer {OwnerLayer}) is not above '{From}' (layer {FromLayer}) ({Count} so far; further ones are logged at debug level)")]
+    [LoggerMessage(EventId = 1104, EventName = "StackMisdirectedDelivery", Level = LogLevel.Warning, Message = "Dropped an up-call of type {Type}: its owner '{Owner}' (layer {OwnerLayer}) is not above '{From}' (layer {FromLayer}) ({Count} so far; further ones are logged at debug level)")]
     private static partial void LogMisdirected(ILogger logger, int type, string owner, int ownerLayer, string from, int fromLayer, long count);
 
-    [LoggerMessage(EventId = 1705, Level = LogLevel.Debug, Message = "Dropped an up-call of type {Type}: its owner '{Owner}' (layer {OwnerLayer}) is not above '{From}' (layer {FromLayer}) ({Count} so far)")]
+    [LoggerMessage(EventId = 1105, EventName = "StackMisdirectedDeliveryAgain", Level = LogLevel.Debug, Message = "Dropped an up-call of type {Type}: its owner '{Owner}' (layer {OwnerLayer}) is not above '{From}' (layer {FromLayer}) ({Count} so far)")]
     private static partial void LogMisdirectedAgain(ILogger logger, int type, string owner, int ownerLayer, string from, int fromLayer, long count);
 
-    [LoggerMessage(EventId = 1706, Level = LogLevel.Error, Message = "Module '{Module}' (layer {Layer}) failed in {Call}; the other modules still got it")]
+    [LoggerMessage(EventId = 1106, EventName = "StackModuleFailed", Level = LogLevel.Error, Message = "Module '{Module}' (layer {Layer}) failed in {Call}; the other modules still got it")]
     private static partial void LogModuleFailed(ILogger logger, Exception exception, string module, int layer, string call);
 }

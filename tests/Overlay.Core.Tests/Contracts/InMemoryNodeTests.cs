@@ -57,8 +57,10 @@ public class InMemoryNodeTests
     {
         var network = new InMemoryNetwork();
         await using var overlay = new TestOverlay();
-        var relay = new RelayAlgorithm();
-        var peerRelay = new RelayAlgorithm();
+        // Links both ways (a → b, b → a), without a cycle: a message that comes back is seen, not sent round again —
+        // with an unlimited source, a cycle would fill every buffer on the way and stall both nodes by back pressure.
+        var relay = new RelayAlgorithm { Deduplicate = true };
+        var peerRelay = new RelayAlgorithm { Deduplicate = true };
         var a = await overlay.AddAsync(relay, o => { o.Transport = network; o.FailureTimeout = TimeSpan.FromSeconds(60); });
         var b = await overlay.AddAsync(peerRelay, o => { o.Transport = network; o.FailureTimeout = TimeSpan.FromSeconds(60); });
         relay.Children.Add(b.Id);

@@ -191,6 +191,6 @@ internal sealed partial class InMemoryTransport : ITransport
         stream.Close();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
+    [LoggerMessage(EventId = 3010, EventName = "InMemoryHandshakeFailed", Level = LogLevel.Warning, Message = "Handshake with {Remote} failed unexpectedly")]
     private partial void LogHandshakeFailed(EndPoint? remote, Exception exception);
 }
