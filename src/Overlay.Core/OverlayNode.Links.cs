@@ -71,6 +71,7 @@ public sealed partial class OverlayNode
         _metrics?.Opened(link);
         link.Start();
         UpdateSnapshots();
+        ApplyUpstreamWeight(link); // again: a weight set before the link was in the snapshot (see ApplyUpstreamWeight)
         LogUpstreamOpened(connection.Remote);
     }
 

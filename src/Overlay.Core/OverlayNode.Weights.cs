@@ -49,7 +49,7 @@ public sealed partial class OverlayNode
 
     /// <summary>Throws unless <paramref name="weight"/> is a valid upstream weight (1 to <see cref="MaxUpstreamWeight"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">It is not.</exception>
-    public static void ValidateUpstreamWeight(int weight)
+    internal static void ValidateUpstreamWeight(int weight)
     {
         if (weight is < 1 or > MaxUpstreamWeight)
         {

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Overlay.Runtime;
 
 /// <summary>
@@ -8,19 +6,48 @@ namespace Overlay.Runtime;
 /// at once. So keep-alives and silence time-outs between them would only cost frames. A node of another world, even
 /// in the same process, is a stranger: it gets keep-alives and is judged by its silence like any remote peer.
 /// </summary>
+/// <remarks>
+/// Identities are counted, not just recorded: nodes on two in-memory networks of one world can have the same identity
+/// (each network numbers its nodes from 10.0.0.1), and one of them stopping must not take the other off the list.
+/// Read once per link per liveness tick, never per message, so a lock is cheap enough.
+/// </remarks>
 internal sealed class LocalNodes
 {
-    private readonly ConcurrentDictionary<NodeId, byte> _running = new();
+    private readonly Dictionary<NodeId, int> _running = [];
+    private int _count;
 
     /// <summary>How many nodes run in this world.</summary>
-    public int Count => _running.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Records a node as running here.</summary>
-    public void Add(NodeId node) => _running.TryAdd(node, 0);
+    public void Add(NodeId node)
+    {
+        lock (_running)
+        {
+            _running[node] = _running.GetValueOrDefault(node) + 1;
+            _count++;
+        }
+    }
 
     /// <summary>Records that a node stopped running here.</summary>
-    public void Remove(NodeId node) => _running.TryRemove(node, out _);
+    public void Remove(NodeId node)
+    {
+        lock (_running)
+        {
+            if (!_running.TryGetValue(node, out var count))
+                return;
+            if (count > 1)
+                _running[node] = count - 1;
+            else
+                _running.Remove(node);
+            _count--;
+        }
+    }
 
-    /// <summary>True when <paramref name="node"/> runs in this world.</summary>
-    public bool Contains(NodeId node) => _running.ContainsKey(node);
+    /// <summary>True when a node with identity <paramref name="node"/> runs in this world.</summary>
+    public bool Contains(NodeId node)
+    {
+        lock (_running)
+            return _running.ContainsKey(node);
+    }
 }

@@ -6,7 +6,7 @@ namespace Overlay.Transport.InMemory;
 /// An in-memory network: nodes whose <see cref="OverlayNodeOptions.Transport"/> is the same instance reach each other
 /// by <see cref="NodeId"/> through bounded byte pipes, with the same framing, handshake and authentication as TCP
 /// and no sockets. For tests, and for simulation under a virtual clock: nothing in it reads the time but the node's
-/// <see cref="OverlayNodeOptions.TimeProvider"/> (for the handshake time-out).
+/// clock (its own or its world's, <see cref="TransportSetup.TimeProvider"/>) for the handshake time-out.
 /// </summary>
 /// <remarks>
 /// The network assigns each node its identity when it starts: a unique address in 10.0.0.0/8, in the order nodes
